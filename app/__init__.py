@@ -1,0 +1,3 @@
+"""NRM referral exchange API."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,57 @@
+"""Queries of agencies and API clients."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlmodel import Session
+
+from app.models import Agency, ApiClient
+
+
+class AgencyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, agency_id: uuid.UUID) -> Agency | None:
+        return self.session.get(Agency, agency_id)
+
+    def get_by_slug(self, slug: str) -> Agency | None:
+        return self.session.execute(select(Agency).where(Agency.slug == slug)).scalars().first()
+
+    def page(self, *, limit: int, after: tuple[Any, ...] | None) -> list[Agency]:
+        stmt = select(Agency).order_by(Agency.created_at, Agency.id).limit(limit)
+        if after is not None:
+            stmt = stmt.where(tuple_(Agency.created_at, Agency.id) > tuple_(*after))
+        return list(self.session.execute(stmt).scalars())
+
+    def add(self, agency: Agency) -> None:
+        self.session.add(agency)
+        self.session.flush()
+
+
+class ClientRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, client_id: uuid.UUID) -> ApiClient | None:
+        return self.session.get(ApiClient, client_id)
+
+    def page_for_agency(
+        self, agency_id: uuid.UUID, *, limit: int, after: tuple[Any, ...] | None
+    ) -> list[ApiClient]:
+        stmt = (
+            select(ApiClient)
+            .where(ApiClient.agency_id == agency_id)
+            .order_by(ApiClient.created_at, ApiClient.id)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(tuple_(ApiClient.created_at, ApiClient.id) > tuple_(*after))
+        return list(self.session.execute(stmt).scalars())
+
+    def add(self, client: ApiClient) -> None:
+        self.session.add(client)
+        self.session.flush()

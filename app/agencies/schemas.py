@@ -1,0 +1,78 @@
+"""Request and response bodies of the agency directory and its administration."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from app.auth.scopes import Role, Scope
+from app.core.enums import AgencyKind, Purpose
+from app.core.types import CountryCode, InputModel, ReadModel, ShortText, Slug
+
+
+def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not contain duplicates")
+    return values
+
+
+class AgencyCreate(InputModel):
+    slug: Slug = Field(examples=["mae-sot-rescue-ngo"])
+    name: ShortText = Field(examples=["Border Rescue Network (Mae Sot)"])
+    kind: AgencyKind
+    country: CountryCode = Field(examples=["TH"])
+    roles: Annotated[list[Role], Field(min_length=1, max_length=6)]
+    services: Annotated[list[Purpose], Field(max_length=11)] = []
+    accepting_referrals: bool = True
+
+    _roles_unique = field_validator("roles", "services")(_unique)
+
+
+class AgencyUpdate(InputModel):
+    name: ShortText | None = None
+    kind: AgencyKind | None = None
+    country: CountryCode | None = None
+    roles: Annotated[list[Role], Field(min_length=1, max_length=6)] | None = None
+    services: Annotated[list[Purpose], Field(max_length=11)] | None = None
+    accepting_referrals: bool | None = None
+
+    _roles_unique = field_validator("roles", "services")(
+        lambda v: None if v is None else _unique(v)
+    )
+
+
+class AgencyRead(ReadModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+    kind: AgencyKind
+    country: str
+    roles: list[Role]
+    services: list[Purpose]
+    accepting_referrals: bool
+    created_at: datetime
+    version: int
+
+
+class ClientCreate(InputModel):
+    name: ShortText = Field(examples=["Case management system"])
+    scopes: Annotated[list[Scope], Field(max_length=20)] | None = Field(
+        default=None,
+        description="Defaults to every scope the agency's roles allow.",
+    )
+
+
+class ClientRead(ReadModel):
+    client_id: uuid.UUID = Field(validation_alias="id")
+    agency_id: uuid.UUID
+    name: str
+    scopes: list[Scope]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ClientCreated(ClientRead):
+    client_secret: str = Field(description="Shown only in this response; store it safely.")

@@ -1,0 +1,63 @@
+"""Routes: public operations endpoints, the token endpoint, and the authenticated /v1 tree.
+
+Every router under ``/v1`` is mounted below a parent that requires a valid token, so a
+route someone forgets to give a scope is still never public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Security
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.agencies.router import clients_router as agency_clients_router
+from app.agencies.router import router as agencies_router
+from app.auth.deps import authenticated
+from app.auth.router import router as auth_router
+from app.core.metrics import render as render_metrics
+from app.core.migrations import is_at_head
+
+ops_router = APIRouter(tags=["operations"])
+
+
+@ops_router.get("/healthz", operation_id="healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@ops_router.get(
+    "/readyz",
+    operation_id="readyz",
+    responses={503: {"description": "Database unreachable or migrations not at head"}},
+)
+async def readyz(request: Request) -> Any:
+    """Readiness: the database answers and its schema is at the latest migration."""
+    engine = request.app.state.database.engine
+    try:
+        ready = await run_in_threadpool(is_at_head, engine)
+        reason = "ok" if ready else "migrations are not at head"
+    except Exception:  # any database failure means "not ready", never a 500
+        ready, reason = False, "database unreachable"
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "detail": reason},
+        status_code=200 if ready else 503,
+        headers=None if ready else {"Retry-After": "5"},
+    )
+
+
+@ops_router.get("/metrics", operation_id="metrics", response_class=Response)
+async def metrics() -> Response:
+    """Prometheus metrics in text format."""
+    return Response(render_metrics(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+v1_router = APIRouter(prefix="/v1", dependencies=[Security(authenticated)])
+v1_router.include_router(agencies_router)
+v1_router.include_router(agency_clients_router)
+
+public_router = APIRouter()
+public_router.include_router(ops_router)
+public_router.include_router(auth_router)

@@ -1,0 +1,84 @@
+"""The authentication dependency: verifies the token and enforces the route's scopes.
+
+FastAPI does not compare ``Security(scopes=...)`` with anything by itself; this does.
+Revocation is checked against the database inside the request's unit of work
+(``app.core.uow``), so a revoked client's tokens stop working at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2, SecurityScopes
+
+from app.auth.errors import InsufficientScope, InvalidTokenProblem
+from app.auth.principal import Caller
+from app.auth.scopes import SCOPE_DESCRIPTIONS, Scope
+from app.auth.tokens import InvalidToken, verify_access_token
+
+TOKEN_URL = "/v1/oauth/token"
+
+
+class OAuth2ClientCredentials(OAuth2):
+    """Documents the client-credentials flow so Swagger UI's Authorize button runs it."""
+
+    def __init__(self) -> None:
+        flows = OAuthFlows(
+            clientCredentials=OAuthFlowClientCredentials(
+                tokenUrl=TOKEN_URL, scopes=dict(SCOPE_DESCRIPTIONS)
+            )
+        )
+        super().__init__(flows=flows, scheme_name="OAuth2", auto_error=False)
+
+    async def __call__(self, request: Request) -> str | None:
+        header = request.headers.get("authorization")
+        if not header:
+            return None
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            return None
+        return credentials.strip()
+
+
+oauth2_scheme = OAuth2ClientCredentials()
+
+_CALLER_KEY = "caller"
+
+
+async def authenticated(
+    security_scopes: SecurityScopes,
+    request: Request,
+    token: Annotated[str | None, Security(oauth2_scheme)],
+) -> Caller:
+    caller: Caller | None = request.scope.setdefault("state", {}).get(_CALLER_KEY)
+    if caller is None:
+        if token is None:
+            raise InvalidTokenProblem()
+        state: Any = request.app.state
+        try:
+            claims = verify_access_token(
+                token,
+                keys=state.signing_keys,
+                issuer=state.settings.issuer,
+                audience=state.settings.audience,
+            )
+        except InvalidToken:
+            raise InvalidTokenProblem() from None
+        caller = Caller(client_id=claims.client_id, agency_id=claims.agency_id, scopes=claims.scopes)
+        # The parent router and the route both depend on this with different scopes;
+        # verify the signature once per request.
+        request.scope["state"][_CALLER_KEY] = caller
+    missing = [s for s in security_scopes.scopes if s not in caller.scopes]
+    if missing:
+        raise InsufficientScope(security_scopes.scopes)
+    return caller
+
+
+def requires(*scopes: Scope) -> Any:
+    return Security(authenticated, scopes=[s.value for s in scopes])
+
+
+AgenciesRead = Annotated[Caller, requires(Scope.AGENCIES_READ)]
+Admin = Annotated[Caller, requires(Scope.ADMIN)]

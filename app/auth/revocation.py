@@ -1,0 +1,20 @@
+"""A revoked client's tokens stop working at once: checked in every unit of work."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.auth.errors import InvalidTokenProblem
+from app.auth.principal import Caller
+from app.models import ApiClient
+
+
+def ensure_client_active(session: Session, caller: Caller) -> None:
+    stmt = select(ApiClient.id).where(
+        ApiClient.id == caller.client_id,
+        ApiClient.agency_id == caller.agency_id,
+        ApiClient.revoked_at.is_(None),  # type: ignore[union-attr]
+    )
+    if session.execute(stmt).first() is None:
+        raise InvalidTokenProblem()

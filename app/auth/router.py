@@ -1,0 +1,162 @@
+"""The token endpoint (RFC 6749 §4.4, errors per §5.2) and the public JWKS."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from app.auth.token_service import TokenError, issue_token
+
+router = APIRouter(tags=["auth"])
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_FORM = "application/x-www-form-urlencoded"
+_MAX_FORM_BYTES = 8 * 1024
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = Field(examples=["Bearer"])
+    expires_in: int = Field(examples=[900])
+    scope: str = Field(examples=["victims:read victims:write"])
+
+
+class TokenErrorResponse(BaseModel):
+    error: str = Field(
+        examples=["invalid_client"],
+        description="invalid_request | invalid_client | invalid_scope | unsupported_grant_type",
+    )
+    error_description: str
+
+
+def _error(err: TokenError, *, basic_used: bool) -> JSONResponse:
+    headers = dict(_NO_STORE)
+    if err.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="referral-api"' if basic_used else "Basic"
+    return JSONResponse(
+        {"error": err.error, "error_description": err.description},
+        status_code=err.status,
+        headers=headers,
+    )
+
+
+def _parse_form(body: bytes) -> dict[str, str]:
+    try:
+        text = body.decode("utf-8")
+        parsed = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+    except (UnicodeDecodeError, ValueError):
+        raise TokenError("invalid_request", "The form body could not be parsed.") from None
+    if any(len(values) != 1 for values in parsed.values()):
+        raise TokenError("invalid_request", "A parameter was sent more than once.")
+    form = {k: v[0] for k, v in parsed.items()}
+    if any("\x00" in k or "\x00" in v for k, v in form.items()):
+        raise TokenError("invalid_request", "The form body could not be parsed.")
+    return form
+
+
+def _basic_credentials(header: str) -> tuple[str, str]:
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        raise TokenError("invalid_client", "Unsupported client authentication.", status=401)
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise TokenError("invalid_client", "Malformed Basic credentials.", status=401) from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise TokenError("invalid_client", "Malformed Basic credentials.", status=401)
+    # RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
+    return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
+
+
+_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        _FORM: {
+            "schema": {
+                "type": "object",
+                "required": ["grant_type"],
+                "properties": {
+                    "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                    "scope": {"type": "string", "description": "Space-separated subset."},
+                    "client_id": {"type": "string", "description": "If not using Basic auth."},
+                    "client_secret": {"type": "string", "description": "If not using Basic."},
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/v1/oauth/token",
+    operation_id="issue_token",
+    openapi_extra={"requestBody": _REQUEST_BODY},
+    responses={
+        400: {"model": TokenErrorResponse, "description": "invalid_request, invalid_scope or "
+              "unsupported_grant_type (RFC 6749 §5.2)"},
+        401: {"model": TokenErrorResponse, "description": "invalid_client"},
+    },
+)
+async def token(request: Request) -> TokenResponse:
+    """Exchange client credentials for a bearer access token (no refresh token)."""
+    auth_header = request.headers.get("authorization")
+    basic_used = bool(auth_header)
+    try:
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != _FORM:
+            raise TokenError("invalid_request", f"Send the parameters as {_FORM}.")
+        body = await request.body()
+        if len(body) > _MAX_FORM_BYTES:
+            raise TokenError("invalid_request", "The form body is too large.")
+        form = _parse_form(body)
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            raise TokenError("invalid_request", "grant_type is required.")
+        if grant_type != "client_credentials":
+            raise TokenError("unsupported_grant_type", "Only client_credentials is supported.")
+        if auth_header:
+            if "client_secret" in form:
+                raise TokenError("invalid_request", "Use one client authentication method.")
+            client_id, client_secret = _basic_credentials(auth_header)
+        else:
+            client_id, client_secret = form.get("client_id", ""), form.get("client_secret", "")
+            if not client_id or not client_secret:
+                raise TokenError("invalid_client", "Client authentication failed.", status=401)
+        state = request.app.state
+        uow = state.uow
+
+        def work() -> Any:
+            with uow.begin(None, write=False) as session:
+                return issue_token(
+                    session,
+                    state.settings,
+                    state.signing_key,
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    requested_scope=form.get("scope"),
+                )
+
+        issued = await run_in_threadpool(work)
+    except TokenError as err:
+        return _error(err, basic_used=basic_used)
+    body_out = TokenResponse(
+        access_token=issued.access_token,
+        token_type="Bearer",
+        expires_in=issued.expires_in,
+        scope=issued.scope,
+    )
+    return JSONResponse(body_out.model_dump(), headers=_NO_STORE)  # type: ignore[return-value]
+
+
+@router.get("/.well-known/jwks.json", operation_id="get_jwks", tags=["operations"])
+async def jwks(request: Request) -> dict[str, Any]:
+    """The public keys that verify access tokens (RFC 7517)."""
+    return {"keys": [k.jwk() for k in request.app.state.signing_keys.values()]}

@@ -1,0 +1,169 @@
+"""The ``referral-api`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from app.core.config import ConfigurationError, Settings, get_settings
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from app.core.migrations import upgrade
+
+    if settings.is_sqlite:
+        from app.core.db import make_engine
+
+        make_engine(settings).dispose()  # creates the data directory
+    upgrade(settings.database_url)
+    return 0
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def cmd_agencies_create(settings: Settings, args: argparse.Namespace) -> int:
+    from app.agencies import service
+    from app.agencies.schemas import AgencyCreate, AgencyRead
+    from app.core.db import Database
+
+    try:
+        data = AgencyCreate(
+            slug=args.slug,
+            name=args.name,
+            kind=args.kind,
+            country=args.country,
+            roles=_split(args.roles),
+            services=_split(args.services),
+        )
+    except ValidationError as exc:
+        return _fail(_validation_summary(exc))
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            agency = service.create_agency(session, data)
+            result = AgencyRead.model_validate(agency)
+    finally:
+        database.dispose()
+    _print_json(result.model_dump(mode="json"))
+    return 0
+
+
+def cmd_clients_create(settings: Settings, args: argparse.Namespace) -> int:
+    from app.agencies import service
+    from app.agencies.repository import AgencyRepository
+    from app.agencies.schemas import ClientCreate
+    from app.core.db import Database
+
+    try:
+        data = ClientCreate(
+            name=args.name or f"{args.agency} client",
+            scopes=args.scopes.split() if args.scopes else None,
+        )
+    except ValidationError as exc:
+        return _fail(_validation_summary(exc))
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            agency = AgencyRepository(session).get_by_slug(args.agency)
+            if agency is None:
+                return _fail(f"no agency with slug {args.agency!r}")
+            created = service.create_client(
+                session, agency.id, data, hash_cost=settings.secret_hash_n
+            )
+            output = {
+                "client_id": str(created.client.id),
+                "client_secret": created.secret,
+                "scopes": created.client.scopes,
+            }
+    finally:
+        database.dispose()
+    _print_json(output)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings.check_production_secrets()
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="referral-api", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_cmd", required=True)
+    db.add_parser("upgrade", help="migrate to the latest schema").set_defaults(func=cmd_db_upgrade)
+
+    agencies = sub.add_parser("agencies", help="partner agencies").add_subparsers(
+        dest="agencies_cmd", required=True
+    )
+    create_agency = agencies.add_parser("create", help="register an agency; prints it as JSON")
+    create_agency.add_argument("--name", required=True)
+    create_agency.add_argument("--slug", required=True)
+    create_agency.add_argument("--kind", required=True)
+    create_agency.add_argument("--country", required=True, help="ISO 3166-1 alpha-2, e.g. TH")
+    create_agency.add_argument("--roles", required=True, help="comma separated")
+    create_agency.add_argument("--services", default="", help="comma separated purposes")
+    create_agency.set_defaults(func=cmd_agencies_create)
+
+    clients = sub.add_parser("clients", help="API clients").add_subparsers(
+        dest="clients_cmd", required=True
+    )
+    create_client = clients.add_parser(
+        "create", help="create a client; prints its secret once, as JSON"
+    )
+    create_client.add_argument("--agency", required=True, help="the agency's slug")
+    create_client.add_argument("--scopes", default=None, help='space separated, e.g. "a b"')
+    create_client.add_argument("--name", default=None)
+    create_client.set_defaults(func=cmd_clients_create)
+
+    serve = sub.add_parser("serve", help="serve the API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+        return int(args.func(settings, args))
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Keyset pagination: opaque cursors, ``{"items", "next_cursor"}`` and a ``Link`` header."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query, Request, Response
+from pydantic import BaseModel, Field
+
+from app.core.errors import BadRequest
+
+T = TypeVar("T")
+
+MAX_CURSOR_LENGTH = 512
+
+
+class InvalidCursor(BadRequest):
+    title = "Invalid cursor"
+    slug = "invalid-cursor"
+    default_detail = "The cursor is not one this list returned; start again without it."
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= to get the next page; null on the last page."
+    )
+
+
+LimitParam = Annotated[int, Query(ge=1, le=200, description="Page size (1..200).")]
+CursorParam = Annotated[
+    str | None,
+    Query(max_length=MAX_CURSOR_LENGTH, description="Opaque cursor from a previous page."),
+]
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, uuid.UUID):
+        return {"u": str(value)}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        if "t" in value:
+            return datetime.fromisoformat(value["t"])
+        if "u" in value:
+            return uuid.UUID(value["u"])
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        return value
+    raise ValueError("unexpected cursor value")
+
+
+def encode_cursor(kind: str, key: tuple[Any, ...]) -> str:
+    raw = json.dumps([kind, [_encode_value(v) for v in key]], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, kind: str, arity: int) -> tuple[Any, ...]:
+    """The key a cursor names; any tampering or a cursor of another list is a 400."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if not (isinstance(data, list) and len(data) == 2 and data[0] == kind):
+            raise ValueError("wrong kind")
+        values = data[1]
+        if not isinstance(values, list) or len(values) != arity:
+            raise ValueError("wrong arity")
+        return tuple(_decode_value(v) for v in values)
+    except (ValueError, TypeError, UnicodeError, binascii.Error) as exc:
+        raise InvalidCursor() from exc
+
+
+def set_next_link(request: Request, response: Response, next_cursor: str | None) -> None:
+    if next_cursor is not None:
+        url = request.url.include_query_params(cursor=next_cursor)
+        response.headers["Link"] = f'<{url}>; rel="next"'
+
+
+R = TypeVar("R")
+
+
+def keyset_page(rows: list[R], limit: int, kind: str) -> tuple[list[R], str | None]:
+    """Trim a ``limit + 1`` fetch to a page and name the cursor after its last row.
+
+    Rows are ordered by ``(created_at, id)``; fetching one extra row tells whether more
+    exist without a COUNT.
+    """
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last: Any = rows[-1]
+    return rows, encode_cursor(kind, (last.created_at, last.id))

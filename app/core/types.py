@@ -1,0 +1,54 @@
+"""Bounded, safe input types shared by every schema.
+
+A NUL or a lone surrogate passes pydantic's ``str`` and then breaks SQLite or the JSON
+encoder (a 500); these types turn them into a 422 at validation.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _reject_unsafe(value: str) -> str:
+    if _UNSAFE.search(value):
+        raise ValueError("must not contain NUL characters or unpaired surrogates")
+    return value
+
+
+def _text(max_length: int, min_length: int = 1) -> tuple[StringConstraints, AfterValidator]:
+    return (
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(_reject_unsafe),
+    )
+
+
+# Stripped, bounded strings with no NUL or lone surrogate.
+ShortText = Annotated[str, *_text(200)]
+RefText = Annotated[str, *_text(100)]
+LongText = Annotated[str, *_text(4000)]
+
+
+CountryCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{2}$", min_length=2, max_length=2)
+]
+LanguageCode = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}$", min_length=2, max_length=3)
+]
+Slug = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$", max_length=64)
+]
+
+
+class InputModel(BaseModel):
+    """Base of every request body: unknown fields are an error, never silently kept."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ReadModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)

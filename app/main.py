@@ -1,0 +1,90 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from app import __version__
+from app.api import public_router, v1_router
+from app.auth.keys import SigningKey
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.deps import UnitOfWork
+from app.core.errors import install_problem_handlers
+from app.core.logging import configure_logging
+from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.routes import route_templates
+
+MiB = 1024 * 1024
+# Bulk routes that may carry a whole intake (up to 1000 people) in one body.
+LARGE_BODY_ROUTES = [("POST", r"/v1/rescue-operations/[^/]+/victims")]
+
+DESCRIPTION = """
+The data exchange of a National Referral Mechanism: partner agencies register presumed
+victims of trafficking, refer them to each other, and the competent authority records
+identification decisions. Every agency sees only what it needs to know.
+
+**Authorize** with an API client's id and secret (OAuth 2.0 client credentials);
+the token endpoint is `POST /v1/oauth/token`. Errors are RFC 9457 problem details.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Stable ids partners' generated clients depend on: the handler's name.
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_production_secrets()
+    configure_logging(settings.log_level)
+    database = Database(settings)
+    signing_key = SigningKey.from_pem(settings.signing_key_pem)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="NRM Referral Exchange API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
+        swagger_ui_parameters={"persistAuthorization": False, "displayRequestDuration": True},
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.uow = UnitOfWork(database)
+    app.state.signing_key = signing_key
+    app.state.signing_keys = {signing_key.kid: signing_key}
+
+    install_problem_handlers(app)
+    app.include_router(public_router)
+    app.include_router(v1_router)
+
+    # Added last = outermost: the request id exists before the body limit can refuse.
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=1 * MiB,
+        large_limit=8 * MiB,
+        large_routes=LARGE_BODY_ROUTES,
+    )
+    app.add_middleware(RequestContextMiddleware, templates=route_templates(app))
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # ``app.main:app`` for uvicorn and tooling, built on first use so that importing this
+    # module (tests, the CLI) has no side effects.
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from alembic import context
 from app.core.config import get_settings
 from app.core.db import metadata
 

@@ -113,9 +113,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _validation_summary(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-    )
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
 
 def build_parser() -> argparse.ArgumentParser:

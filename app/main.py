@@ -12,6 +12,7 @@ from app import __version__
 from app.api import public_router, v1_router
 from app.auth.keys import SigningKey
 from app.core.config import Settings, get_settings
+from app.docs import install_docs
 from app.core.db import Database
 from app.core.deps import UnitOfWork
 from app.core.errors import install_problem_handlers
@@ -56,8 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
-        swagger_ui_init_oauth={"usePkceWithAuthorizationCodeGrant": False},
-        swagger_ui_parameters={"persistAuthorization": False, "displayRequestDuration": True},
+        docs_url=None,  # served from local assets by install_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signing_keys = {signing_key.kid: signing_key}
 
     install_problem_handlers(app)
+    install_docs(app)
     app.include_router(public_router)
     app.include_router(v1_router)
 

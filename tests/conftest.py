@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 
 from app.agencies import service as agency_service
 from app.agencies.schemas import AgencyCreate, ClientCreate
+from app.auth.keys import generate_private_key_pem
 from app.core.config import Settings
 from app.core.migrations import upgrade
 from app.main import create_app
@@ -40,12 +41,18 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(data_dir: Path) -> Settings:
+def signing_key_pem() -> str:
+    return generate_private_key_pem()
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path, signing_key_pem: str) -> Settings:
     url = TEST_DATABASE_URL or f"sqlite:///{data_dir / 'test.db'}"
     return Settings(
         environment="test",
         data_dir=data_dir,
         database_url=url,
+        jwt_private_key=signing_key_pem,
         log_level="INFO",
     )
 

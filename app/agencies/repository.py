@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, tuple_
-from sqlmodel import Session
+from sqlalchemy import tuple_
+from sqlmodel import Session, col, select
 
 from app.models import Agency, ApiClient
 
@@ -19,13 +19,13 @@ class AgencyRepository:
         return self.session.get(Agency, agency_id)
 
     def get_by_slug(self, slug: str) -> Agency | None:
-        return self.session.execute(select(Agency).where(Agency.slug == slug)).scalars().first()
+        return self.session.exec(select(Agency).where(Agency.slug == slug)).first()
 
     def page(self, *, limit: int, after: tuple[Any, ...] | None) -> list[Agency]:
-        stmt = select(Agency).order_by(Agency.created_at, Agency.id).limit(limit)
+        stmt = select(Agency).order_by(col(Agency.created_at), col(Agency.id)).limit(limit)
         if after is not None:
-            stmt = stmt.where(tuple_(Agency.created_at, Agency.id) > tuple_(*after))
-        return list(self.session.execute(stmt).scalars())
+            stmt = stmt.where(tuple_(col(Agency.created_at), col(Agency.id)) > tuple_(*after))
+        return list(self.session.exec(stmt))
 
     def add(self, agency: Agency) -> None:
         self.session.add(agency)
@@ -45,12 +45,12 @@ class ClientRepository:
         stmt = (
             select(ApiClient)
             .where(ApiClient.agency_id == agency_id)
-            .order_by(ApiClient.created_at, ApiClient.id)
+            .order_by(col(ApiClient.created_at), col(ApiClient.id))
             .limit(limit)
         )
         if after is not None:
-            stmt = stmt.where(tuple_(ApiClient.created_at, ApiClient.id) > tuple_(*after))
-        return list(self.session.execute(stmt).scalars())
+            stmt = stmt.where(tuple_(col(ApiClient.created_at), col(ApiClient.id)) > tuple_(*after))
+        return list(self.session.exec(stmt))
 
     def add(self, client: ApiClient) -> None:
         self.session.add(client)

@@ -45,7 +45,9 @@ def list_agencies(
 
 
 @router.get("/{agency_id}", responses=problems(AgencyNotFound))
-def get_agency(agency_id: uuid.UUID, response: Response, caller: AgenciesRead, db: Db) -> AgencyRead:
+def get_agency(
+    agency_id: uuid.UUID, response: Response, caller: AgenciesRead, db: Db
+) -> AgencyRead:
     """Get one agency of the directory."""
     with db.begin(caller, write=False) as session:
         agency = service.get_agency(session, agency_id)

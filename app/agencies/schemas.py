@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 
 from app.auth.scopes import Role, Scope
 from app.core.enums import AgencyKind, Purpose
@@ -66,7 +66,7 @@ class ClientCreate(InputModel):
 
 
 class ClientRead(ReadModel):
-    client_id: uuid.UUID = Field(validation_alias="id")
+    client_id: uuid.UUID = Field(validation_alias=AliasChoices("id", "client_id"))
     agency_id: uuid.UUID
     name: str
     scopes: list[Scope]

@@ -12,8 +12,8 @@ from app.agencies.repository import AgencyRepository, ClientRepository
 from app.agencies.schemas import AgencyCreate, AgencyUpdate, ClientCreate
 from app.auth.scopes import allowed_scopes
 from app.auth.secrets import hash_secret, new_client_secret
-from app.core.db import utcnow
 from app.core.concurrency import check_version
+from app.core.db import utcnow
 from app.core.errors import BadRequest
 from app.core.pagination import decode_cursor, keyset_page
 from app.core.versioning import guarded_update

@@ -18,7 +18,7 @@ from app.auth.principal import Caller
 from app.auth.scopes import SCOPE_DESCRIPTIONS, Scope
 from app.auth.tokens import InvalidToken, verify_access_token
 
-TOKEN_URL = "/v1/oauth/token"
+TOKEN_URL = "/v1/oauth/token"  # noqa: S105 (a path, not a secret)
 
 
 class OAuth2ClientCredentials(OAuth2):
@@ -32,7 +32,7 @@ class OAuth2ClientCredentials(OAuth2):
         )
         super().__init__(flows=flows, scheme_name="OAuth2", auto_error=False)
 
-    async def __call__(self, request: Request) -> str | None:
+    async def __call__(self, request: Request) -> str | None:  # type: ignore[override]
         header = request.headers.get("authorization")
         if not header:
             return None
@@ -66,7 +66,9 @@ async def authenticated(
             )
         except InvalidToken:
             raise InvalidTokenProblem() from None
-        caller = Caller(client_id=claims.client_id, agency_id=claims.agency_id, scopes=claims.scopes)
+        caller = Caller(
+            client_id=claims.client_id, agency_id=claims.agency_id, scopes=claims.scopes
+        )
         # The parent router and the route both depend on this with different scopes;
         # verify the signature once per request.
         request.scope["state"][_CALLER_KEY] = caller

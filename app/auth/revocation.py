@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.auth.errors import InvalidTokenProblem
 from app.auth.principal import Caller
@@ -11,10 +10,10 @@ from app.models import ApiClient
 
 
 def ensure_client_active(session: Session, caller: Caller) -> None:
-    stmt = select(ApiClient.id).where(
+    stmt = select(col(ApiClient.id)).where(
         ApiClient.id == caller.client_id,
         ApiClient.agency_id == caller.agency_id,
-        ApiClient.revoked_at.is_(None),  # type: ignore[union-attr]
+        col(ApiClient.revoked_at).is_(None),
     )
-    if session.execute(stmt).first() is None:
+    if session.exec(stmt).first() is None:
         raise InvalidTokenProblem()

@@ -98,14 +98,18 @@ _REQUEST_BODY: dict[str, Any] = {
 @router.post(
     "/v1/oauth/token",
     operation_id="issue_token",
+    response_model=TokenResponse,
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses={
-        400: {"model": TokenErrorResponse, "description": "invalid_request, invalid_scope or "
-              "unsupported_grant_type (RFC 6749 §5.2)"},
+        400: {
+            "model": TokenErrorResponse,
+            "description": "invalid_request, invalid_scope or "
+            "unsupported_grant_type (RFC 6749 §5.2)",
+        },
         401: {"model": TokenErrorResponse, "description": "invalid_client"},
     },
 )
-async def token(request: Request) -> TokenResponse:
+async def token(request: Request) -> JSONResponse:
     """Exchange client credentials for a bearer access token (no refresh token)."""
     auth_header = request.headers.get("authorization")
     basic_used = bool(auth_header)
@@ -149,11 +153,11 @@ async def token(request: Request) -> TokenResponse:
         return _error(err, basic_used=basic_used)
     body_out = TokenResponse(
         access_token=issued.access_token,
-        token_type="Bearer",
+        token_type="Bearer",  # noqa: S106 (a token type, not a secret)
         expires_in=issued.expires_in,
         scope=issued.scope,
     )
-    return JSONResponse(body_out.model_dump(), headers=_NO_STORE)  # type: ignore[return-value]
+    return JSONResponse(body_out.model_dump(), headers=_NO_STORE)
 
 
 @router.get("/.well-known/jwks.json", operation_id="get_jwks", tags=["operations"])

@@ -30,9 +30,7 @@ def verify_secret(secret: str, stored: str) -> bool:
             return False
         salt = base64.b64decode(salt_b64)
         expected = base64.b64decode(digest_b64)
-        digest = hashlib.scrypt(
-            secret.encode(), salt=salt, n=int(n_text), r=_R, p=_P, dklen=_DKLEN
-        )
+        digest = hashlib.scrypt(secret.encode(), salt=salt, n=int(n_text), r=_R, p=_P, dklen=_DKLEN)
     except (ValueError, UnicodeError):
         return False
     return hmac.compare_digest(digest, expected)

@@ -20,12 +20,23 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from app.auth.keys import ALGORITHM, SigningKey
 
-TOKEN_TYPE = "at+jwt"
+TOKEN_TYPE = "at+jwt"  # noqa: S105 (the JWT "typ", not a secret)
 MAX_TOKEN_BYTES = 8 * 1024
 MAX_LIFETIME_SECONDS = 15 * 60
 CLOCK_SKEW_SECONDS = 30
 _ALLOWED_HEADER_FIELDS = frozenset({"alg", "typ", "kid"})
-_REQUIRED_CLAIMS = ("exp", "iat", "nbf", "iss", "aud", "sub", "jti", "client_id", "agency_id", "scope")
+_REQUIRED_CLAIMS = (
+    "exp",
+    "iat",
+    "nbf",
+    "iss",
+    "aud",
+    "sub",
+    "jti",
+    "client_id",
+    "agency_id",
+    "scope",
+)
 
 
 class InvalidToken(Exception):

@@ -54,10 +54,11 @@ class Settings(BaseSettings):
             return self.jwt_private_key
         if self.jwt_private_key_file is not None:
             return self.jwt_private_key_file.read_text()
-        if self.environment == "production":
+        if self.environment != "development":
             raise ConfigurationError(
                 "REFERRALS_JWT_PRIVATE_KEY (or REFERRALS_JWT_PRIVATE_KEY_FILE) must hold a real "
-                "RSA private key in production; refusing to start with a missing or placeholder key."
+                f"RSA private key when REFERRALS_ENVIRONMENT={self.environment}; refusing to "
+                "start with a missing or placeholder key."
             )
         from app.auth.keys import load_or_create_dev_key
 

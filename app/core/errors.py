@@ -146,7 +146,11 @@ def problem_response(
 def _validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     # Only loc, msg and type: pydantic's "input" and "ctx" can echo personal data back.
     return [
-        {"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg", ""), "type": e["type"]}
+        {
+            "loc": [str(part) for part in e.get("loc", ())],
+            "msg": e.get("msg", ""),
+            "type": e["type"],
+        }
         for e in errors
     ]
 
@@ -155,7 +159,9 @@ def _is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
     media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 async def handle_problem(request: Request, exc: Exception) -> JSONResponse:

@@ -16,6 +16,7 @@ from app.core.errors import PROBLEM_MEDIA_TYPE, problem_type
 from app.core.metrics import LATENCY, REQUESTS
 
 access_log = logging.getLogger("app.access")
+error_log = logging.getLogger("app.errors")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -42,17 +43,36 @@ class RequestContextMiddleware:
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
+        response_started = False
         started = time.perf_counter()
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            # Rendered here rather than by Starlette's outermost error middleware so that
+            # the 500 carries the request id like every other response.
+            error_log.error(
+                "unhandled exception",
+                extra={"request_id": request_id, "error_class": type(exc).__name__},
+            )
+            if response_started:
+                raise
+            await send_problem(
+                scope,
+                send_wrapper,
+                500,
+                "Internal server error",
+                "internal-error",
+                "The server could not complete the request. Quote the request_id if you report it.",
+            )
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
@@ -151,24 +171,34 @@ class BodySizeLimitMiddleware:
 
     async def _reject(self, scope: Scope, send: Send, status: int, slug: str, detail: str) -> None:
         titles = {400: "Bad request", 413: "Payload too large"}
-        body: dict[str, Any] = {
-            "type": problem_type(slug),
-            "title": titles[status],
-            "status": status,
-            "detail": detail,
-            "instance": scope["path"],
-            "request_id": scope.get("state", {}).get("request_id"),
-        }
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await send_problem(scope, send, status, titles[status], slug, detail, close=True)
+
+
+async def send_problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    title: str,
+    slug: str,
+    detail: str,
+    *,
+    close: bool = False,
+) -> None:
+    """Send a problem+json response from ASGI middleware (outside FastAPI's handlers)."""
+    body: dict[str, Any] = {
+        "type": problem_type(slug),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": scope["path"],
+        "request_id": scope.get("state", {}).get("request_id"),
+    }
+    payload = json.dumps(body).encode()
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

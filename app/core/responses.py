@@ -41,7 +41,9 @@ def problems(*classes: type[Problem], auth: bool = True) -> dict[int | str, dict
     return {
         status: {
             "model": ProblemDetail,
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}},
+            "content": {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
+            },
             "description": "Problem types: " + ", ".join(f"`{problem_type(s)}`" for s in slugs),
         }
         for status, slugs in sorted(by_status.items())

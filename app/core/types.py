@@ -33,9 +33,7 @@ RefText = Annotated[str, *_text(100)]
 LongText = Annotated[str, *_text(4000)]
 
 
-CountryCode = Annotated[
-    str, StringConstraints(pattern=r"^[A-Z]{2}$", min_length=2, max_length=2)
-]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$", min_length=2, max_length=2)]
 LanguageCode = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}$", min_length=2, max_length=3)
 ]

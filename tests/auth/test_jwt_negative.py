@@ -153,14 +153,18 @@ def test_wrong_claim_values(
 
 def test_expired(client: TestClient, sign: Signer, good_claims: dict[str, Any]) -> None:
     now = int(time.time())
-    assert_uniform_401(client, sign({**good_claims, "iat": now - 900, "nbf": now - 900, "exp": now - 120}))
+    assert_uniform_401(
+        client, sign({**good_claims, "iat": now - 900, "nbf": now - 900, "exp": now - 120})
+    )
 
 
 def test_not_yet_valid(client: TestClient, sign: Signer, good_claims: dict[str, Any]) -> None:
     assert_uniform_401(client, sign({**good_claims, "nbf": int(time.time()) + 600}))
 
 
-def test_issued_in_the_future(client: TestClient, sign: Signer, good_claims: dict[str, Any]) -> None:
+def test_issued_in_the_future(
+    client: TestClient, sign: Signer, good_claims: dict[str, Any]
+) -> None:
     now = int(time.time())
     assert_uniform_401(client, sign({**good_claims, "iat": now + 300, "exp": now + 800}))
 
@@ -196,7 +200,9 @@ def test_token_of_revoked_client_stops_working_at_once(
     client: TestClient, partner: Partner, admin: Partner
 ) -> None:
     assert client.get(PROBE, headers=partner.headers).status_code == 200
-    assert client.delete(f"/v1/clients/{partner.client_id}", headers=admin.headers).status_code == 204
+    assert (
+        client.delete(f"/v1/clients/{partner.client_id}", headers=admin.headers).status_code == 204
+    )
     assert_uniform_401(client, partner.token)
 
 

@@ -45,7 +45,9 @@ class TestIssueToken:
         assert header["typ"] == "at+jwt"
         assert header["alg"] == "RS256"
 
-    def test_form_credentials_work_too(self, client: TestClient, make_partner: PartnerFactory) -> None:
+    def test_form_credentials_work_too(
+        self, client: TestClient, make_partner: PartnerFactory
+    ) -> None:
         p = make_partner(["decision_recipient"])
         r = client.post(
             TOKEN, data={**GRANT, "client_id": p.client_id, "client_secret": p.client_secret}
@@ -63,7 +65,9 @@ class TestIssueToken:
         assert jwk["kty"] == "RSA"
         assert "d" not in jwk  # never the private part
 
-    def test_subset_scope_is_granted(self, client: TestClient, make_partner: PartnerFactory) -> None:
+    def test_subset_scope_is_granted(
+        self, client: TestClient, make_partner: PartnerFactory
+    ) -> None:
         p = make_partner(["first_responder"])
         r = client.post(
             TOKEN, data={**GRANT, "scope": "victims:read"}, auth=(p.client_id, p.client_secret)
@@ -118,7 +122,9 @@ class TestIssueToken:
         assert r.status_code == 400
         assert r.json()["error"] == "invalid_request"
 
-    def test_json_body_is_invalid_request(self, client: TestClient, make_partner: PartnerFactory) -> None:
+    def test_json_body_is_invalid_request(
+        self, client: TestClient, make_partner: PartnerFactory
+    ) -> None:
         p = make_partner(["oversight"])
         r = client.post(TOKEN, json=GRANT, auth=(p.client_id, p.client_secret))
         assert r.status_code == 400

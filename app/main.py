@@ -12,13 +12,13 @@ from app import __version__
 from app.api import public_router, v1_router
 from app.auth.keys import SigningKey
 from app.core.config import Settings, get_settings
-from app.docs import install_docs
 from app.core.db import Database
 from app.core.deps import UnitOfWork
 from app.core.errors import install_problem_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.routes import route_templates
+from app.docs import install_docs
 
 MiB = 1024 * 1024
 # Bulk routes that may carry a whole intake (up to 1000 people) in one body.

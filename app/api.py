@@ -18,6 +18,8 @@ from app.auth.deps import authenticated
 from app.auth.router import router as auth_router
 from app.core.metrics import render as render_metrics
 from app.core.migrations import is_at_head
+from app.operations.router import router as operations_router
+from app.victims.router import router as victims_router
 
 ops_router = APIRouter(tags=["operations"])
 
@@ -57,6 +59,8 @@ async def metrics() -> Response:
 v1_router = APIRouter(prefix="/v1", dependencies=[Security(authenticated)])
 v1_router.include_router(agencies_router)
 v1_router.include_router(agency_clients_router)
+v1_router.include_router(operations_router)
+v1_router.include_router(victims_router)
 
 public_router = APIRouter()
 public_router.include_router(ops_router)

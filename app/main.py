@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ from app import __version__
 from app.api import public_router, v1_router
 from app.auth.keys import SigningKey
 from app.core.config import Settings, get_settings
+from app.core.crypto import Keyring
 from app.core.db import Database
 from app.core.deps import UnitOfWork
 from app.core.errors import install_problem_handlers
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.uow = UnitOfWork(database)
     app.state.signing_key = signing_key
     app.state.signing_keys = {signing_key.kid: signing_key}
+    app.state.keyring = Keyring.from_text(settings.identity_keys_text)
+    app.state.hmac_key = base64.b64decode(settings.hmac_key_text)
 
     install_problem_handlers(app)
     install_docs(app)

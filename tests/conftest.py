@@ -21,6 +21,7 @@ from app.agencies import service as agency_service
 from app.agencies.schemas import AgencyCreate, ClientCreate
 from app.auth.keys import generate_private_key_pem
 from app.core.config import Settings
+from app.core.crypto import generate_key_text, generate_keyring_text
 from app.core.migrations import upgrade
 from app.main import create_app
 
@@ -53,6 +54,8 @@ def settings(data_dir: Path, signing_key_pem: str) -> Settings:
         data_dir=data_dir,
         database_url=url,
         jwt_private_key=signing_key_pem,
+        identity_keys=generate_keyring_text(),
+        hmac_key=generate_key_text(),
         log_level="INFO",
     )
 
@@ -158,3 +161,20 @@ def make_partner(app: FastAPI, client: TestClient) -> PartnerFactory:
 @pytest.fixture
 def admin(make_partner: PartnerFactory) -> Partner:
     return make_partner(["platform_admin"], kind="government")
+
+
+@pytest.fixture
+def ngo(make_partner: PartnerFactory) -> Partner:
+    """A first-responder NGO with every scope its role allows (identity included)."""
+    return make_partner(["first_responder"])
+
+
+@pytest.fixture
+def outsider(make_partner: PartnerFactory) -> Partner:
+    """Another agency holding every scope a partner can hold: it must still see nothing."""
+    return make_partner(
+        ["first_responder", "service_provider", "competent_authority", "decision_recipient",
+         "oversight"],
+        services=["shelter", "medical"],
+        kind="government",
+    )  # fmt: skip

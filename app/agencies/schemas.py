@@ -10,13 +10,7 @@ from pydantic import AliasChoices, Field, field_validator
 
 from app.auth.scopes import Role, Scope
 from app.core.enums import AgencyKind, Purpose
-from app.core.types import CountryCode, InputModel, ReadModel, ShortText, Slug
-
-
-def _unique(values: list[str]) -> list[str]:
-    if len(set(values)) != len(values):
-        raise ValueError("must not contain duplicates")
-    return values
+from app.core.types import CountryCode, InputModel, ReadModel, ShortText, Slug, unique_items
 
 
 class AgencyCreate(InputModel):
@@ -28,7 +22,7 @@ class AgencyCreate(InputModel):
     services: Annotated[list[Purpose], Field(max_length=11)] = []
     accepting_referrals: bool = True
 
-    _roles_unique = field_validator("roles", "services")(_unique)
+    _unique = field_validator("roles", "services")(unique_items)
 
 
 class AgencyUpdate(InputModel):
@@ -39,9 +33,7 @@ class AgencyUpdate(InputModel):
     services: Annotated[list[Purpose], Field(max_length=11)] | None = None
     accepting_referrals: bool | None = None
 
-    _roles_unique = field_validator("roles", "services")(
-        lambda v: None if v is None else _unique(v)
-    )
+    _unique = field_validator("roles", "services")(unique_items)
 
 
 class AgencyRead(ReadModel):

@@ -84,3 +84,7 @@ def requires(*scopes: Scope) -> Any:
 
 AgenciesRead = Annotated[Caller, requires(Scope.AGENCIES_READ)]
 Admin = Annotated[Caller, requires(Scope.ADMIN)]
+OperationsRead = Annotated[Caller, requires(Scope.OPERATIONS_READ)]
+OperationsWrite = Annotated[Caller, requires(Scope.OPERATIONS_WRITE)]
+VictimsRead = Annotated[Caller, requires(Scope.VICTIMS_READ)]
+VictimsWrite = Annotated[Caller, requires(Scope.VICTIMS_WRITE)]

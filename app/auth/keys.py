@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -27,26 +25,6 @@ def generate_private_key_pem() -> str:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-
-
-def load_or_create_dev_key(path: Path) -> str:
-    """Development only: keep a generated key under ./data so tokens survive restarts."""
-    if path.exists():
-        return path.read_text()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = generate_private_key_pem()
-    # Write to a temp file with 0600 then rename, so a concurrent starter never reads half.
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(pem)
-    try:
-        os.link(tmp, path)  # fails if another process won the race; then use theirs
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path.read_text()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -34,6 +36,14 @@ class Settings(BaseSettings):
     # Client-secret hashing (scrypt) cost; 2**14 is the interactive-login default.
     secret_hash_n: int = 2**14
 
+    # AES-256-GCM keys for identity fields: "1:<base64 32 bytes>,2:<...>"; the highest
+    # version encrypts, every listed version decrypts (rotation). Generated in development.
+    identity_keys: str = ""
+    # Key for keyed fingerprints (idempotency bodies): base64, at least 32 bytes.
+    hmac_key: str = ""
+
+    idempotency_ttl_hours: int = Field(default=48, ge=24)
+
     log_level: str = "INFO"
     public_base_url: str = "http://127.0.0.1:8000"
 
@@ -50,23 +60,69 @@ class Settings(BaseSettings):
     @cached_property
     def signing_key_pem(self) -> str:
         """The token-signing key; refuses to run outside development without a real one."""
-        if self.jwt_private_key.strip().lower() not in PLACEHOLDERS:
-            return self.jwt_private_key
-        if self.jwt_private_key_file is not None:
+        if self.jwt_private_key_file is not None and _is_placeholder(self.jwt_private_key):
             return self.jwt_private_key_file.read_text()
+        from app.auth.keys import generate_private_key_pem
+
+        return self._secret(
+            self.jwt_private_key,
+            "REFERRALS_JWT_PRIVATE_KEY (or REFERRALS_JWT_PRIVATE_KEY_FILE)",
+            "jwt-signing-key.pem",
+            generate_private_key_pem,
+        )
+
+    @cached_property
+    def identity_keys_text(self) -> str:
+        from app.core.crypto import generate_keyring_text
+
+        return self._secret(
+            self.identity_keys, "REFERRALS_IDENTITY_KEYS", "identity-keys", generate_keyring_text
+        )
+
+    @cached_property
+    def hmac_key_text(self) -> str:
+        from app.core.crypto import generate_key_text
+
+        return self._secret(self.hmac_key, "REFERRALS_HMAC_KEY", "hmac-key", generate_key_text)
+
+    def _secret(self, value: str, variable: str, filename: str, generate: Callable[[], str]) -> str:
+        if not _is_placeholder(value):
+            return value
         if self.environment != "development":
             raise ConfigurationError(
-                "REFERRALS_JWT_PRIVATE_KEY (or REFERRALS_JWT_PRIVATE_KEY_FILE) must hold a real "
-                f"RSA private key when REFERRALS_ENVIRONMENT={self.environment}; refusing to "
-                "start with a missing or placeholder key."
+                f"{variable} must be set to a real secret when "
+                f"REFERRALS_ENVIRONMENT={self.environment}; refusing to start with a missing "
+                "or placeholder value."
             )
-        from app.auth.keys import load_or_create_dev_key
-
-        return load_or_create_dev_key(self.data_dir / "jwt-signing-key.pem")
+        return load_or_create_secret_file(self.data_dir / filename, generate)
 
     def check_production_secrets(self) -> None:
         """Fail fast at start-up rather than at the first request."""
-        _ = self.signing_key_pem
+        _ = self.signing_key_pem, self.identity_keys_text, self.hmac_key_text
+
+
+def _is_placeholder(value: str) -> bool:
+    return value.strip().lower() in PLACEHOLDERS
+
+
+def load_or_create_secret_file(path: Path, generate: Callable[[], str]) -> str:
+    """Development only: keep a generated secret under ./data so it survives restarts."""
+    if path.exists():
+        return path.read_text()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write a 0600 temp file then link it in place: a concurrent starter never reads half,
+    # and whoever links first wins.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(generate())
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text()
 
 
 class ConfigurationError(RuntimeError):

@@ -28,3 +28,64 @@ class Purpose(StrEnum):
     EDUCATION = "education"
     FAMILY_TRACING = "family_tracing"
     COMPENSATION = "compensation"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class ExploitationType(StrEnum):
+    """HTCDS types, plus ``forced_criminality`` (scam-compound fraud; ours, no HTCDS code)."""
+
+    FORCED_CRIMINALITY = "forced_criminality"
+    FORCED_LABOUR = "forced_labour"
+    SEXUAL_EXPLOITATION = "sexual_exploitation"
+    DOMESTIC_SERVITUDE = "domestic_servitude"
+    FORCED_BEGGING = "forced_begging"
+    FORCED_MARRIAGE = "forced_marriage"
+    ORGAN_REMOVAL = "organ_removal"
+    CHILD_SOLDIERING = "child_soldiering"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class RecruitmentMethod(StrEnum):
+    FALSE_JOB_OFFER = "false_job_offer"
+    ONLINE_ADVERTISEMENT = "online_advertisement"
+    SOCIAL_MEDIA = "social_media"
+    ACQUAINTANCE = "acquaintance"
+    FAMILY = "family"
+    ABDUCTION = "abduction"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class IdentificationStatus(StrEnum):
+    PRESUMED = "presumed"
+    IDENTIFIED = "identified"
+    NOT_IDENTIFIED = "not_identified"
+
+
+class ConsentPurpose(StrEnum):
+    IDENTIFICATION = "identification"
+    SERVICES = "services"
+    DATA_SHARING = "data_sharing"
+    STATISTICS = "statistics"
+
+
+class ConsentMethod(StrEnum):
+    WRITTEN = "written"
+    VERBAL = "verbal"
+    DIGITAL = "digital"
+    OTHER = "other"
+
+
+class DocumentType(StrEnum):
+    PASSPORT = "passport"
+    NATIONAL_ID = "national_id"
+    BIRTH_CERTIFICATE = "birth_certificate"
+    RESIDENCE_PERMIT = "residence_permit"
+    OTHER = "other"

@@ -7,9 +7,11 @@ encoder (a 500); these types turn them into a 422 at validation.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+
+T = TypeVar("T")
 
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
@@ -50,3 +52,10 @@ class InputModel(BaseModel):
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+def unique_items(values: list[T] | None) -> list[T] | None:
+    """Field validator: a list that names the same value twice is an error, not a set."""
+    if values is not None and len(set(values)) != len(values):
+        raise ValueError("must not contain duplicates")
+    return values

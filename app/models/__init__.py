@@ -1,5 +1,17 @@
 """All tables, imported together so Alembic, the mapper and the tests see one metadata."""
 
 from app.models.agencies import Agency, ApiClient
+from app.models.idempotency import IdempotencyKey
+from app.models.operations import RescueOperation, RescueOperationParticipant
+from app.models.victims import Consent, ConsentWithdrawal, Victim
 
-__all__ = ["Agency", "ApiClient"]
+__all__ = [
+    "Agency",
+    "ApiClient",
+    "Consent",
+    "ConsentWithdrawal",
+    "IdempotencyKey",
+    "RescueOperation",
+    "RescueOperationParticipant",
+    "Victim",
+]

@@ -1,0 +1,61 @@
+"""Victim records as this caller may see them: identity only where allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.auth.principal import Caller
+from app.core.crypto import Keyring
+from app.models import Victim
+from app.victims.access import may_see_identity
+from app.victims.consents import to_read
+from app.victims.identity import open_sealed
+from app.victims.repository import VictimRepository
+from app.victims.schemas import VictimRead
+
+
+def render_victims(
+    session: Session, caller: Caller, victims: list[Victim], keyring: Keyring
+) -> list[VictimRead]:
+    consents = VictimRepository(session).consents_for([v.id for v in victims])
+    return [_render(v, caller, keyring, consents.get(v.id, [])) for v in victims]
+
+
+def _render(victim: Victim, caller: Caller, keyring: Keyring, consents: list[Any]) -> VictimRead:
+    fields: dict[str, Any] = {
+        "id": victim.id,
+        "case_number": victim.case_number,
+        "external_ref": victim.external_ref
+        if victim.registered_by_agency_id == caller.agency_id
+        else None,
+        "registered_by_agency_id": victim.registered_by_agency_id,
+        "rescue_operation_id": victim.rescue_operation_id,
+        "sex": victim.sex,
+        "age_estimate": victim.age_estimate,
+        "age_band": victim.age_band,
+        "is_child": victim.is_child,
+        "nationality": victim.nationality,
+        "languages": victim.languages,
+        "exploitation_types": victim.exploitation_types,
+        "country_of_exploitation": victim.country_of_exploitation,
+        "recruitment_method": victim.recruitment_method,
+        "needs": victim.needs,
+        "identification_status": victim.identification_status,
+        "consents": [to_read(c, withdrawn_at) for c, withdrawn_at in consents],
+        "erased_at": victim.erased_at,
+        "created_at": victim.created_at,
+        "updated_at": victim.updated_at,
+        "version": victim.version,
+    }
+    if may_see_identity(caller, victim):
+        identity, date_of_birth = open_sealed(keyring, victim.id, victim.identity_ciphertext)
+        fields.update(identity_redacted=False, identity=identity, date_of_birth=date_of_birth)
+    else:
+        fields["identity_redacted"] = True
+    return VictimRead(**fields)
+
+
+def render_one(session: Session, caller: Caller, victim: Victim, keyring: Keyring) -> VictimRead:
+    return render_victims(session, caller, [victim], keyring)[0]

@@ -1,0 +1,229 @@
+"""HTTP routes of the victim registry and consent records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.auth.deps import VictimsRead, VictimsWrite
+from app.core.concurrency import IfMatchHeader, set_etag
+from app.core.deps import Db
+from app.core.enums import ExploitationType, IdentificationStatus
+from app.core.errors import BadRequest, PreconditionFailed, PreconditionRequired
+from app.core.idempotency import (
+    IdempotencyKeyHeader,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    Outcome,
+    run_idempotent,
+)
+from app.core.pagination import CursorParam, InvalidCursor, LimitParam, Page, set_next_link
+from app.core.requests import fingerprint, finish_create, idempotency_ttl, keyring
+from app.core.responses import problems
+from app.core.types import CountryCode
+from app.victims import consents, service
+from app.victims.errors import (
+    ConsentAlreadyWithdrawn,
+    ConsentNotFound,
+    IdentityScopeRequired,
+    InvalidVictimInput,
+    NotRegisteringAgency,
+    VictimErased,
+    VictimNotFound,
+)
+from app.victims.render import render_one, render_victims
+from app.victims.repository import VictimFilters
+from app.victims.schemas import (
+    ConsentCreate,
+    ConsentRead,
+    ConsentWithdrawalCreate,
+    VictimCreate,
+    VictimRead,
+    VictimUpdate,
+)
+
+router = APIRouter(prefix="/victims", tags=["victims"])
+
+_IDEMPOTENCY = (IdempotencyKeyReused, IdempotencyKeyInFlight)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model_exclude_unset=True,
+    responses={
+        **problems(InvalidVictimInput, IdentityScopeRequired, *_IDEMPOTENCY),
+        200: {"description": "Your agency registered this external_ref before: that record."},
+    },
+)
+def register_victim(
+    request: Request,
+    response: Response,
+    data: VictimCreate,
+    caller: VictimsWrite,
+    db: Db,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> VictimRead:
+    """Register one presumed victim."""
+    ring = keyring(request)
+    with db.begin(caller) as session:
+
+        def work() -> Outcome:
+            victim, created = service.register(session, caller, data, ring)
+            return Outcome(201 if created else 200, [victim.id])
+
+        outcome = run_idempotent(
+            session,
+            caller,
+            idempotency_key,
+            fingerprint(request, data),
+            work,
+            ttl=idempotency_ttl(request),
+        )
+        victim = service.get_readable(session, caller, outcome.resource_ids[0])
+        result = render_one(session, caller, victim, ring)
+    finish_create(response, outcome, f"/v1/victims/{result.id}")
+    set_etag(response, result.version)
+    return result
+
+
+@router.get("", response_model_exclude_unset=True, responses=problems(InvalidCursor))
+def list_victims(
+    request: Request,
+    response: Response,
+    caller: VictimsRead,
+    db: Db,
+    rescue_operation_id: uuid.UUID | None = None,
+    nationality: Annotated[CountryCode | None, Query()] = None,
+    identification_status: IdentificationStatus | None = None,
+    exploitation_type: ExploitationType | None = None,
+    updated_after: datetime | None = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[VictimRead]:
+    """List the victim records your agency may see, oldest first."""
+    filters = VictimFilters(
+        rescue_operation_id=rescue_operation_id,
+        nationality=nationality,
+        identification_status=identification_status.value if identification_status else None,
+        exploitation_type=exploitation_type.value if exploitation_type else None,
+        updated_after=updated_after,
+    )
+    if updated_after is not None and updated_after.tzinfo is None:
+        raise BadRequest("updated_after must include a time zone (e.g. Z).")
+    ring = keyring(request)
+    with db.begin(caller) as session:
+        rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
+        items = render_victims(session, caller, rows, ring)
+    set_next_link(request, response, next_cursor)
+    return Page[VictimRead](items=items, next_cursor=next_cursor)
+
+
+@router.get("/{victim_id}", response_model_exclude_unset=True, responses=problems(VictimNotFound))
+def get_victim(
+    request: Request, victim_id: uuid.UUID, response: Response, caller: VictimsRead, db: Db
+) -> VictimRead:
+    """Get one victim record (identity only where you may see it)."""
+    with db.begin(caller) as session:
+        result = render_one(
+            session, caller, service.get_readable(session, caller, victim_id), keyring(request)
+        )
+    set_etag(response, result.version)
+    return result
+
+
+@router.patch(
+    "/{victim_id}",
+    response_model_exclude_unset=True,
+    responses=problems(
+        VictimNotFound,
+        NotRegisteringAgency,
+        IdentityScopeRequired,
+        VictimErased,
+        BadRequest,
+        PreconditionFailed,
+        PreconditionRequired,
+    ),
+)
+def update_victim(
+    request: Request,
+    victim_id: uuid.UUID,
+    data: VictimUpdate,
+    response: Response,
+    caller: VictimsWrite,
+    db: Db,
+    if_match: IfMatchHeader = None,
+) -> VictimRead:
+    """Change a victim record (registering agency; If-Match required)."""
+    ring = keyring(request)
+    with db.begin(caller) as session:
+        victim = service.update(session, caller, victim_id, data, if_match, ring)
+        result = render_one(session, caller, victim, ring)
+    set_etag(response, result.version)
+    return result
+
+
+@router.delete(
+    "/{victim_id}", status_code=204, responses=problems(VictimNotFound, NotRegisteringAgency)
+)
+def erase_victim(victim_id: uuid.UUID, caller: VictimsWrite, db: Db) -> Response:
+    """Erase a person's identity; the pseudonymous record stays for statistics and audit."""
+    with db.begin(caller) as session:
+        service.erase(session, caller, victim_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{victim_id}/consents",
+    status_code=201,
+    responses=problems(VictimNotFound, *_IDEMPOTENCY),
+)
+def record_consent(
+    request: Request,
+    response: Response,
+    victim_id: uuid.UUID,
+    data: ConsentCreate,
+    caller: VictimsWrite,
+    db: Db,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> ConsentRead:
+    """Record the person's consent for one or more purposes (append-only)."""
+    with db.begin(caller) as session:
+
+        def work() -> Outcome:
+            return Outcome(201, [consents.record(session, caller, victim_id, data).id])
+
+        outcome = run_idempotent(
+            session,
+            caller,
+            idempotency_key,
+            fingerprint(request, data),
+            work,
+            ttl=idempotency_ttl(request),
+        )
+        result = consents.read_one(session, caller, victim_id, outcome.resource_ids[0])
+    finish_create(response, outcome, None)
+    return result
+
+
+@router.post(
+    "/{victim_id}/consents/{consent_id}/withdrawal",
+    status_code=201,
+    responses=problems(VictimNotFound, ConsentNotFound, ConsentAlreadyWithdrawn),
+)
+def withdraw_consent(
+    victim_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    caller: VictimsWrite,
+    db: Db,
+    data: ConsentWithdrawalCreate | None = None,
+) -> ConsentRead:
+    """Record that the person withdrew a consent; it stops counting at once."""
+    with db.begin(caller) as session:
+        consent, withdrawn_at = consents.withdraw(
+            session, caller, victim_id, consent_id, data or ConsentWithdrawalCreate()
+        )
+        return consents.to_read(consent, withdrawn_at)

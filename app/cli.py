@@ -112,6 +112,35 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_identity_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    from app.core.crypto import Keyring, generate_key_text
+    from app.core.db import Database
+    from app.victims.rotation import reencrypt_identities
+
+    keyring_text = settings.identity_keys_text
+    if args.new_key:
+        if settings.environment != "development" or settings.identity_keys.strip():
+            return _fail(
+                "--new-key only manages the development key file; in production add the new "
+                "version to REFERRALS_IDENTITY_KEYS and run this command without --new-key"
+            )
+        version = Keyring.from_text(keyring_text).current_version + 1
+        keyring_text = f"{keyring_text.strip()},{version}:{generate_key_text()}"
+        path = settings.data_dir / "identity-keys"
+        tmp = path.with_name(".identity-keys.tmp")
+        tmp.write_text(keyring_text)
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    keyring = Keyring.from_text(keyring_text)
+    database = Database(settings)
+    try:
+        count = reencrypt_identities(database, keyring)
+    finally:
+        database.dispose()
+    _print_json({"key_version": keyring.current_version, "reencrypted": count})
+    return 0
+
+
 def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
@@ -145,6 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     create_client.add_argument("--scopes", default=None, help='space separated, e.g. "a b"')
     create_client.add_argument("--name", default=None)
     create_client.set_defaults(func=cmd_clients_create)
+
+    identity = sub.add_parser("identity", help="identity encryption keys").add_subparsers(
+        dest="identity_cmd", required=True
+    )
+    rotate = identity.add_parser(
+        "rotate", help="re-encrypt every identity with the newest key version"
+    )
+    rotate.add_argument(
+        "--new-key", action="store_true", help="development: add a new key version first"
+    )
+    rotate.set_defaults(func=cmd_identity_rotate)
 
     serve = sub.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app.agencies import service as agency_service
 from app.agencies.schemas import AgencyCreate, ClientCreate
@@ -178,3 +178,25 @@ def outsider(make_partner: PartnerFactory) -> Partner:
         services=["shelter", "medical"],
         kind="government",
     )  # fmt: skip
+
+
+@pytest.fixture
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own (SQLite file, or a second PostgreSQL database), for
+    tests that must not touch the shared one: migrations down and up, key rotation."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    url = make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_scratch"
+    admin_engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin_engine.dispose()
+    scratch = url.set(database=name).render_as_string(hide_password=False)
+    reset_postgres(scratch)
+    yield scratch

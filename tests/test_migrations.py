@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, inspect
 
 from alembic import command
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.migrations import alembic_config, downgrade, head_revisions, is_at_head, upgrade
-from tests.conftest import TEST_DATABASE_URL, reset_postgres
-
-
-@pytest.fixture
-def scratch_url(tmp_path: Path) -> Iterator[str]:
-    """A database of its own, so the shared test database is never downgraded."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).first()
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    scratch = url.set(database=name).render_as_string(hide_password=False)
-    reset_postgres(scratch)
-    yield scratch
 
 
 def _tables(url: str) -> set[str]:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
 from app.auth.principal import Caller
-from app.core.crypto import Keyring
+from app.core.crypto import DecryptionError, Keyring
 from app.models import Victim
 from app.victims.access import may_see_identity
 from app.victims.consents import to_read
 from app.victims.identity import open_sealed
 from app.victims.repository import VictimRepository
-from app.victims.schemas import VictimRead
+from app.victims.schemas import IdentityRead, VictimRead
+
+logger = logging.getLogger(__name__)
 
 
 def render_victims(
@@ -50,11 +54,21 @@ def _render(victim: Victim, caller: Caller, keyring: Keyring, consents: list[Any
         "version": victim.version,
     }
     if may_see_identity(caller, victim):
-        identity, date_of_birth = open_sealed(keyring, victim.id, victim.identity_ciphertext)
+        identity, date_of_birth = _open_or_log(keyring, victim)
         fields.update(identity_redacted=False, identity=identity, date_of_birth=date_of_birth)
     else:
         fields["identity_redacted"] = True
     return VictimRead(**fields)
+
+
+def _open_or_log(keyring: Keyring, victim: Victim) -> tuple[IdentityRead | None, date | None]:
+    try:
+        return open_sealed(keyring, victim.id, victim.identity_ciphertext)
+    except DecryptionError:
+        # Tampered, moved between rows, or sealed with a key this process lacks. Show no
+        # identity rather than fail the whole list; operators get the record id.
+        logger.error("identity could not be decrypted", extra={"victim_id": str(victim.id)})
+        return None, None
 
 
 def render_one(session: Session, caller: Caller, victim: Victim, keyring: Keyring) -> VictimRead:

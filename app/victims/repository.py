@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, exists, func, literal_column, select, tuple_, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
@@ -28,7 +29,8 @@ class VictimFilters:
 
 def _has_exploitation_type(session: Session, value: str) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
-        return col(Victim.exploitation_types).contains([value])  # jsonb @>, indexable
+        # jsonb @> (the column is JSONB on PostgreSQL; see the model).
+        return type_coerce(col(Victim.exploitation_types), JSONB).contains([value])
     each = func.json_each(col(Victim.exploitation_types)).table_valued("value")
     return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
 

@@ -38,6 +38,10 @@ format: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/python -m app.openapi_export openapi/openapi.json
 
+## Benchmarks: hot paths as ratios to /healthz (see README, Performance).
+bench: $(STAMP)
+	$(BIN)/python -m tests.benchmarks.bench
+
 migrate: $(STAMP)
 	$(BIN)/referral-api db upgrade
 

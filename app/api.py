@@ -18,7 +18,9 @@ from app.auth.deps import authenticated
 from app.auth.router import router as auth_router
 from app.core.metrics import render as render_metrics
 from app.core.migrations import is_at_head
+from app.decisions.router import router as decisions_router
 from app.operations.router import router as operations_router
+from app.referrals.router import router as referrals_router
 from app.victims.router import router as victims_router
 
 ops_router = APIRouter(tags=["operations"])
@@ -61,6 +63,8 @@ v1_router.include_router(agencies_router)
 v1_router.include_router(agency_clients_router)
 v1_router.include_router(operations_router)
 v1_router.include_router(victims_router)
+v1_router.include_router(referrals_router)
+v1_router.include_router(decisions_router)
 
 public_router = APIRouter()
 public_router.include_router(ops_router)

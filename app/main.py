@@ -82,7 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         large_limit=8 * MiB,
         large_routes=LARGE_BODY_ROUTES,
     )
-    app.add_middleware(RequestContextMiddleware, templates=route_templates(app))
+    app.add_middleware(
+        RequestContextMiddleware,
+        templates=route_templates(app),
+        reraise=settings.reraise_unexpected_errors,
+    )
     return app
 
 

@@ -75,7 +75,8 @@ def app(migrated: Settings) -> FastAPI:
 
 @pytest.fixture(scope="session")
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    raise_errors = app.state.settings.reraise_unexpected_errors
+    with TestClient(app, raise_server_exceptions=raise_errors) as test_client:
         yield test_client
 
 

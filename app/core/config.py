@@ -44,7 +44,12 @@ class Settings(BaseSettings):
 
     idempotency_ttl_hours: int = Field(default=48, ge=24)
 
+    # Days a competent authority has to decide an identification referral.
+    identification_decision_days: int = Field(default=15, ge=1, le=365)
+
     log_level: str = "INFO"
+    # Test harnesses only: let unexpected exceptions propagate (with their traceback).
+    reraise_unexpected_errors: bool = False
     public_base_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")

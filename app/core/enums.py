@@ -89,3 +89,29 @@ class DocumentType(StrEnum):
     BIRTH_CERTIFICATE = "birth_certificate"
     RESIDENCE_PERMIT = "residence_permit"
     OTHER = "other"
+
+
+class Urgency(StrEnum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+
+class ReferralStatus(StrEnum):
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class DecisionStage(StrEnum):
+    PRELIMINARY = "preliminary"
+    FINAL = "final"
+
+
+class DecisionOutcome(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"

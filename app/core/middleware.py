@@ -31,9 +31,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
 class RequestContextMiddleware:
     """Sets the request id (``X-Request-ID`` in and out), logs one line, counts metrics."""
 
-    def __init__(self, app: ASGIApp, *, templates: dict[int, str]) -> None:
+    def __init__(self, app: ASGIApp, *, templates: dict[int, str], reraise: bool = False) -> None:
         self.app = app
         self.templates = templates
+        # Tests set this so a 500 fails loudly with its traceback instead of a log line.
+        self.reraise = reraise
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,7 +65,7 @@ class RequestContextMiddleware:
                 "unhandled exception",
                 extra={"request_id": request_id, "error_class": type(exc).__name__},
             )
-            if response_started:
+            if response_started or self.reraise:
                 raise
             await send_problem(
                 scope,

@@ -3,6 +3,12 @@
 from app.models.agencies import Agency, ApiClient
 from app.models.idempotency import IdempotencyKey
 from app.models.operations import RescueOperation, RescueOperationParticipant
+from app.models.referrals import (
+    Decision,
+    ReconsiderationRequest,
+    Referral,
+    ReferralStatusChange,
+)
 from app.models.victims import Consent, ConsentWithdrawal, Victim
 
 __all__ = [
@@ -10,7 +16,11 @@ __all__ = [
     "ApiClient",
     "Consent",
     "ConsentWithdrawal",
+    "Decision",
     "IdempotencyKey",
+    "ReconsiderationRequest",
+    "Referral",
+    "ReferralStatusChange",
     "RescueOperation",
     "RescueOperationParticipant",
     "Victim",

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, tuple_
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
-from app.models import Agency, RescueOperation, RescueOperationParticipant, Victim
+from app.models import Agency, Referral, RescueOperation, RescueOperationParticipant, Victim
 from app.operations.access import readable_operations
 
 
@@ -97,3 +97,20 @@ class OperationRepository:
         )
         total = sum(by_status.values())
         return total, by_status, {(k or "unknown"): v for k, v in by_nationality.items()}
+
+    def referral_counts(self, operation_id: uuid.UUID) -> tuple[int, dict[str, int]]:
+        """(people with any referral, referrals by status) for the operation's intake."""
+        in_operation = select(col(Victim.id)).where(col(Victim.rescue_operation_id) == operation_id)
+        by_status = dict(
+            self.session.execute(
+                select(col(Referral.status), func.count())
+                .where(col(Referral.victim_id).in_(in_operation))
+                .group_by(col(Referral.status))
+            ).all()
+        )
+        referred = self.session.execute(
+            select(func.count(func.distinct(col(Referral.victim_id)))).where(
+                col(Referral.victim_id).in_(in_operation)
+            )
+        ).scalar_one()
+        return int(referred), {str(k): int(v) for k, v in by_status.items()}

@@ -164,14 +164,15 @@ def render(session: Session, operations: list[RescueOperation]) -> list[Operatio
 def summary(session: Session, caller: Caller, operation_id: uuid.UUID) -> OperationSummary:
     get_readable(session, caller, operation_id)
     total, by_status, by_nationality = OperationRepository(session).victim_counts(operation_id)
+    referred, referrals_by_status = OperationRepository(session).referral_counts(operation_id)
     return OperationSummary(
         victims_registered=total,
-        referred=0,
+        referred=referred,
         identification=IdentificationCounts(
             identified=by_status.get("identified", 0),
             not_identified=by_status.get("not_identified", 0),
             pending=by_status.get("presumed", 0),
         ),
-        referrals_by_status={},
+        referrals_by_status=referrals_by_status,
         nationalities=by_nationality,
     )

@@ -1,27 +1,67 @@
 """Need to know for victim records, decided here and nowhere else.
 
-An agency sees a victim it registered (and, once referrals exist, one it holds a live
-referral for). Identity is shown only to callers with ``victims:identity`` who may see it.
+An agency sees a victim it registered, or one it holds a live referral for (requested,
+received, accepted, in progress — and completed, for its own record); a rejected or
+cancelled referral ends that. Identity is shown only to callers with ``victims:identity``
+whose agency registered the person, or whose live referral shares identity while consent
+allows it (a child needs none; an adult needs an active ``data_sharing`` consent, so a
+withdrawal stops sharing at once).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
-from sqlmodel import col
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlmodel import Session, col
 
 from app.auth.principal import Caller
 from app.auth.scopes import Scope
-from app.models import Victim
+from app.models import Referral, Victim
+
+# Referral statuses that let the recipient see the victim.
+ACCESS_STATUSES = ("requested", "received", "accepted", "in_progress", "completed")
+
+
+def _referred_to(caller: Caller) -> ColumnElement[bool]:
+    held = select(col(Referral.victim_id)).where(
+        col(Referral.to_agency_id) == caller.agency_id,
+        col(Referral.status).in_(ACCESS_STATUSES),
+    )
+    return col(Victim.id).in_(held)
 
 
 def readable_victims(caller: Caller) -> ColumnElement[bool]:
     """The one predicate every victim query starts from."""
-    return col(Victim.registered_by_agency_id) == caller.agency_id
+    return or_(col(Victim.registered_by_agency_id) == caller.agency_id, _referred_to(caller))
 
 
 def is_owner(caller: Caller, victim: Victim) -> bool:
     return victim.registered_by_agency_id == caller.agency_id
 
 
-def may_see_identity(caller: Caller, victim: Victim) -> bool:
-    return caller.has(Scope.VICTIMS_IDENTITY) and is_owner(caller, victim)
+def identity_shared_with(
+    session: Session, caller: Caller, victim_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Victims among ``victim_ids`` that a live referral to the caller shares identity of."""
+    ids = list(victim_ids)
+    if not ids:
+        return set()
+    stmt = select(col(Referral.victim_id)).where(
+        col(Referral.victim_id).in_(ids),
+        col(Referral.to_agency_id) == caller.agency_id,
+        col(Referral.status).in_(ACCESS_STATUSES),
+        col(Referral.share_identity).is_(True),
+    )
+    return set(session.execute(stmt).scalars())
+
+
+def may_see_identity(
+    caller: Caller, victim: Victim, *, shared_by_referral: bool, active_purposes: set[str]
+) -> bool:
+    if not caller.has(Scope.VICTIMS_IDENTITY):
+        return False
+    if is_owner(caller, victim):
+        return True
+    return shared_by_referral and (victim.is_child or "data_sharing" in active_purposes)

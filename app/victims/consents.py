@@ -84,3 +84,10 @@ def read_one(
         if consent.id == consent_id:
             return to_read(consent, withdrawn_at)
     raise ConsentNotFound()
+
+
+def active_purposes(consents: list[tuple[Consent, datetime | None]]) -> set[str]:
+    """Purposes covered by at least one consent that has not been withdrawn."""
+    return {
+        p for consent, withdrawn_at in consents if withdrawn_at is None for p in consent.purposes
+    }

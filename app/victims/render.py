@@ -9,25 +9,42 @@ from typing import Any
 from sqlmodel import Session
 
 from app.auth.principal import Caller
+from app.auth.scopes import Scope
 from app.core.crypto import DecryptionError, Keyring
 from app.models import Victim
-from app.victims.access import may_see_identity
-from app.victims.consents import to_read
+from app.victims.access import identity_shared_with, is_owner, may_see_identity
+from app.victims.consents import active_purposes, to_read
 from app.victims.identity import open_sealed
 from app.victims.repository import VictimRepository
 from app.victims.schemas import IdentityRead, VictimRead
 
 logger = logging.getLogger(__name__)
 
+VICTIMS_IDENTITY = Scope.VICTIMS_IDENTITY
+
 
 def render_victims(
     session: Session, caller: Caller, victims: list[Victim], keyring: Keyring
 ) -> list[VictimRead]:
     consents = VictimRepository(session).consents_for([v.id for v in victims])
-    return [_render(v, caller, keyring, consents.get(v.id, [])) for v in victims]
+    foreign = [v.id for v in victims if not is_owner(caller, v)]
+    shared = (
+        identity_shared_with(session, caller, foreign) if caller.has(VICTIMS_IDENTITY) else set()
+    )
+    return [
+        _render(v, caller, keyring, consents.get(v.id, []), shared_by_referral=v.id in shared)
+        for v in victims
+    ]
 
 
-def _render(victim: Victim, caller: Caller, keyring: Keyring, consents: list[Any]) -> VictimRead:
+def _render(
+    victim: Victim,
+    caller: Caller,
+    keyring: Keyring,
+    consents: list[Any],
+    *,
+    shared_by_referral: bool,
+) -> VictimRead:
     fields: dict[str, Any] = {
         "id": victim.id,
         "case_number": victim.case_number,
@@ -53,7 +70,13 @@ def _render(victim: Victim, caller: Caller, keyring: Keyring, consents: list[Any
         "updated_at": victim.updated_at,
         "version": victim.version,
     }
-    if may_see_identity(caller, victim):
+    visible = may_see_identity(
+        caller,
+        victim,
+        shared_by_referral=shared_by_referral,
+        active_purposes=active_purposes(consents),
+    )
+    if visible:
         identity, date_of_birth = _open_or_log(keyring, victim)
         fields.update(identity_redacted=False, identity=identity, date_of_birth=date_of_birth)
     else:

@@ -166,9 +166,7 @@ async def _httpx_load(
     return len(latencies) / seconds, statistics.median(latencies)
 
 
-def measure(
-    name: str, url: str, headers: dict[str, str], seconds: int, connections: int
-) -> Result:
+def measure(name: str, url: str, headers: dict[str, str], seconds: int, connections: int) -> Result:
     if shutil.which("wrk"):
         rps, p50 = _wrk(url, headers, seconds, connections)
     else:
@@ -242,7 +240,7 @@ def main() -> int:
     print(f"\ndatabase: {'sqlite' if settings.is_sqlite else 'postgresql'}, "
           f"victims: {args.victims}, connections: {args.connections}, {args.seconds}s each, "
           f"load: {'wrk' if shutil.which('wrk') else 'httpx'}")  # fmt: skip
-    print(f"| figure | requests/s | p50 ms | ÷ /healthz |\n|---|---:|---:|---:|")
+    print("| figure | requests/s | p50 ms | ÷ /healthz |\n|---|---:|---:|---:|")
     for r in results:
         print(f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.rps / floor:.3f} |")
     print(f"| server peak RSS | {rss:.0f} MB | | |")

@@ -1,0 +1,78 @@
+"""Identification decision bodies. Decisions carry no identity fields at all."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator
+
+from app.core.enums import DecisionOutcome, DecisionStage, ExploitationType
+from app.core.types import InputModel, LongText, unique_items
+
+LegalBasis = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class DecisionCreate(InputModel):
+    stage: DecisionStage = Field(examples=["final"])
+    outcome: DecisionOutcome = Field(examples=["positive"])
+    exploitation_types: Annotated[list[ExploitationType], Field(max_length=10)] = Field(
+        default=[], examples=[["forced_criminality"]]
+    )
+    legal_basis: LongText | None = Field(
+        default=None,
+        description="Required for final decisions.",
+        examples=["Anti-Trafficking in Persons Act B.E. 2551, section 6"],
+    )
+    reasons: LongText = Field(
+        min_length=1,
+        description="Why: required, never identity.",
+        examples=["Indicators of deception, control of movement and forced criminality."],
+    )
+    decided_at: datetime | None = Field(default=None, description="Defaults to now.")
+    supersedes_id: uuid.UUID | None = Field(
+        default=None, description="The decision this one replaces (a reconsideration)."
+    )
+
+    _unique = field_validator("exploitation_types")(unique_items)
+
+    @field_validator("decided_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("must include a time zone (e.g. Z)")
+        return value
+
+
+class DecisionRead(BaseModel):
+    id: uuid.UUID
+    referral_id: uuid.UUID
+    victim_id: uuid.UUID
+    victim_case_number: str
+    victim_nationality: str | None
+    stage: DecisionStage
+    outcome: DecisionOutcome
+    exploitation_types: list[ExploitationType]
+    legal_basis: str | None
+    reasons: str
+    decided_by_agency_id: uuid.UUID
+    decided_at: datetime
+    supersedes_id: uuid.UUID | None
+    created_at: datetime
+    version: int
+
+
+class ReconsiderationCreate(InputModel):
+    reasons: LongText = Field(
+        min_length=1, examples=["New evidence of debt bondage from the interpreter's notes."]
+    )
+
+
+class ReconsiderationRead(BaseModel):
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    referral_id: uuid.UUID
+    requested_by_agency_id: uuid.UUID
+    reasons: str
+    created_at: datetime

@@ -1,0 +1,89 @@
+"""Referral queries. Every read starts from ``readable_referrals(caller)``."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlmodel import Session, col
+
+from app.auth.principal import Caller
+from app.models import Referral, ReferralStatusChange, Victim
+from app.models.referrals import OPEN_STATUSES
+from app.referrals.access import readable_referrals
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    direction: str | None = None
+    status: str | None = None
+    purpose: str | None = None
+    victim_id: uuid.UUID | None = None
+    overdue_at: datetime | None = None  # "overdue now": due before this and still open
+
+
+class ReferralRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_readable(self, caller: Caller, referral_id: uuid.UUID) -> Referral | None:
+        stmt = select(Referral).where(readable_referrals(caller), col(Referral.id) == referral_id)
+        return self.session.execute(stmt).scalars().first()
+
+    def get(self, referral_id: uuid.UUID) -> Referral | None:
+        return self.session.get(Referral, referral_id)
+
+    def page(
+        self, caller: Caller, filters: ReferralFilters, *, limit: int, after: tuple[Any, ...] | None
+    ) -> list[Referral]:
+        if filters.direction == "incoming":
+            stmt = select(Referral).where(col(Referral.to_agency_id) == caller.agency_id)
+        elif filters.direction == "outgoing":
+            stmt = select(Referral).where(col(Referral.from_agency_id) == caller.agency_id)
+        else:
+            stmt = select(Referral).where(readable_referrals(caller))
+        if filters.status is not None:
+            stmt = stmt.where(col(Referral.status) == filters.status)
+        if filters.purpose is not None:
+            stmt = stmt.where(col(Referral.purpose) == filters.purpose)
+        if filters.victim_id is not None:
+            stmt = stmt.where(col(Referral.victim_id) == filters.victim_id)
+        if filters.overdue_at is not None:
+            stmt = stmt.where(
+                col(Referral.decision_due_at) < filters.overdue_at,
+                col(Referral.status).in_(OPEN_STATUSES),
+            )
+        if after is not None:
+            stmt = stmt.where(tuple_(col(Referral.created_at), col(Referral.id)) > tuple_(*after))
+        stmt = stmt.order_by(col(Referral.created_at), col(Referral.id)).limit(limit)
+        return list(self.session.execute(stmt).scalars())
+
+    def open_exists(self, victim_id: uuid.UUID, to_agency_id: uuid.UUID, purpose: str) -> bool:
+        stmt = select(col(Referral.id)).where(
+            col(Referral.victim_id) == victim_id,
+            col(Referral.to_agency_id) == to_agency_id,
+            col(Referral.purpose) == purpose,
+            col(Referral.status).in_(OPEN_STATUSES),
+        )
+        return self.session.execute(stmt).first() is not None
+
+    def reference_taken(self, reference: str) -> bool:
+        stmt = select(col(Referral.id)).where(col(Referral.reference) == reference)
+        return self.session.execute(stmt).first() is not None
+
+    def case_numbers(self, victim_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not victim_ids:
+            return {}
+        stmt = select(col(Victim.id), col(Victim.case_number)).where(col(Victim.id).in_(victim_ids))
+        return {vid: number for vid, number in self.session.execute(stmt).all()}  # noqa: C416 (Result has .keys(): dict() would treat it as a mapping)
+
+    def history(self, referral_id: uuid.UUID) -> list[ReferralStatusChange]:
+        stmt = (
+            select(ReferralStatusChange)
+            .where(col(ReferralStatusChange.referral_id) == referral_id)
+            .order_by(col(ReferralStatusChange.changed_at), col(ReferralStatusChange.id))
+        )
+        return list(self.session.execute(stmt).scalars())

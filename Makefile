@@ -16,7 +16,8 @@ $(STAMP): requirements.lock pyproject.toml
 ## Serve the API on SQLite at http://127.0.0.1:8000 (Swagger UI at /docs).
 run: $(STAMP)
 	$(BIN)/referral-api db upgrade
-	$(BIN)/referral-api serve --reload-demo-if-empty
+	$(BIN)/referral-api demo --if-empty
+	$(BIN)/referral-api serve
 
 ## The test suite (SQLite; PostgreSQL too when REFERRALS_TEST_DATABASE_URL is set).
 test: $(STAMP)

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -24,10 +25,6 @@ def _fail(message: str) -> int:
 def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     from app.core.migrations import upgrade
 
-    if settings.is_sqlite:
-        from app.core.db import make_engine
-
-        make_engine(settings).dispose()  # creates the data directory
     upgrade(settings.database_url)
     return 0
 
@@ -141,6 +138,64 @@ def cmd_identity_rotate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from app.core.db import Database
+    from app.core.migrations import upgrade
+    from app.demo.build import build_demo, database_is_empty
+
+    credentials_file = settings.data_dir / "demo-credentials.json"
+    if args.reset:
+        if settings.environment == "production":
+            return _fail("refusing to reset a database with REFERRALS_ENVIRONMENT=production")
+        _reset_database(settings)
+    upgrade(settings.database_url)
+    database = Database(settings)
+    try:
+        empty = database_is_empty(database)
+    finally:
+        database.dispose()
+    if not empty:
+        if args.if_empty:
+            print(f"Database already has data; demo credentials (if it is the demo) are in "
+                  f"{credentials_file}", file=sys.stderr)  # fmt: skip
+            return 0
+        return _fail("the database is not empty; use --reset for a fresh demo database")
+    credentials = build_demo(settings)
+    payload = [c.__dict__ for c in credentials]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = credentials_file.with_name(".demo-credentials.tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    tmp.chmod(0o600)
+    tmp.replace(credentials_file)
+    _print_demo_credentials(credentials, credentials_file)
+    return 0
+
+
+def _print_demo_credentials(credentials: list[Any], path: Any) -> None:
+    print(f"\nDemo API clients (synthetic data; secrets also saved to {path}):\n")
+    for c in credentials:
+        print(f"  {c.slug:<20} {','.join(c.roles):<22} client_id={c.client_id}")
+        print(f"  {'':<20} {'':<22} client_secret={c.client_secret}")
+    print("\nOpen /docs, press Authorize and paste a client_id and client_secret.\n")
+
+
+def _reset_database(settings: Settings) -> None:
+    from pathlib import Path
+
+    from sqlalchemy import create_engine, make_url, text
+
+    if settings.is_sqlite:
+        path = Path(make_url(settings.database_url).database or "")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    engine = create_engine(settings.database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
@@ -185,6 +240,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--new-key", action="store_true", help="development: add a new key version first"
     )
     rotate.set_defaults(func=cmd_identity_rotate)
+
+    demo = sub.add_parser(
+        "demo", help="a fresh demo database: synthetic agencies, credentials and a mass intake"
+    )
+    demo.add_argument("--reset", action="store_true", help="wipe the database first")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing (exit 0) if the database has data"
+    )
+    demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")

@@ -19,6 +19,7 @@ from app.auth.router import router as auth_router
 from app.core.metrics import render as render_metrics
 from app.core.migrations import is_at_head
 from app.decisions.router import router as decisions_router
+from app.events.router import router as events_router
 from app.operations.router import router as operations_router
 from app.referrals.router import router as referrals_router
 from app.victims.router import router as victims_router
@@ -65,6 +66,7 @@ v1_router.include_router(operations_router)
 v1_router.include_router(victims_router)
 v1_router.include_router(referrals_router)
 v1_router.include_router(decisions_router)
+v1_router.include_router(events_router)
 
 public_router = APIRouter()
 public_router.include_router(ops_router)

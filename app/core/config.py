@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     identification_decision_days: int = Field(default=15, ge=1, le=365)
 
     log_level: str = "INFO"
+    # Fault injection for concurrency tests: sleep up to this long inside every write
+    # transaction, just before commit, so that transactions commit out of order.
+    fault_commit_delay_ms: int = Field(default=0, ge=0, le=5000)
     # Test harnesses only: let unexpected exceptions propagate (with their traceback).
     reraise_unexpected_errors: bool = False
     public_base_url: str = "http://127.0.0.1:8000"

@@ -9,6 +9,8 @@ single threadpool call (``Database.begin``) and gives the connection back before
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,6 +130,7 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self._write_engine = self.engine.execution_options(write=True)
+        self._commit_delay = settings.fault_commit_delay_ms / 1000
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -137,6 +140,8 @@ class Database:
             with Session(engine, expire_on_commit=False) as session:
                 try:
                     yield session
+                    if write and self._commit_delay:
+                        time.sleep(random.uniform(0, self._commit_delay))  # noqa: S311
                     session.commit()
                 except BaseException:
                     session.rollback()

@@ -28,8 +28,10 @@ from app.decisions.errors import (
 )
 from app.decisions.repository import DecisionFilters, DecisionRepository
 from app.decisions.schemas import DecisionCreate, DecisionRead, ReconsiderationCreate
+from app.events.outbox import DECISION_RECIPIENTS, EventType, emit
 from app.models import Decision, ReconsiderationRequest
 from app.referrals import service as referrals
+from app.victims import service as victims
 
 CURSOR_KIND = "decisions"
 CLOCK_SKEW = timedelta(minutes=5)
@@ -80,9 +82,22 @@ def issue(
         referrals.set_status(session, caller, referral, "completed", note)
     elif referral.status == "accepted":
         referrals.set_status(session, caller, referral, "in_progress", note)
+    victim = victims.get_any(session, referral.victim_id)
+    emit(
+        session, EventType.DECISION_ISSUED, "decision", decision.id,
+        {"referral_id": str(referral.id), "victim_id": str(referral.victim_id),
+         "stage": decision.stage, "outcome": decision.outcome},
+        [caller.agency_id, referral.from_agency_id, victim.registered_by_agency_id,
+         DECISION_RECIPIENTS],
+    )  # fmt: skip
     newest = repo.newest_final_outcome(referral.victim_id)
-    if newest is not None:
+    if newest is not None and victim.identification_status != STATUS_BY_OUTCOME[newest]:
         repo.set_identification_status(referral.victim_id, STATUS_BY_OUTCOME[newest])
+        session.refresh(victim)
+        victims.emit_victim_event(
+            session, victim, EventType.VICTIM_UPDATED,
+            {"fields": ["identification_status"], "version": victim.version},
+        )  # fmt: skip
     return decision
 
 
@@ -152,6 +167,12 @@ def request_reconsideration(
         ) from None
     if referral.status == "completed":
         referrals.set_status(session, caller, referral, "in_progress", "reconsideration requested")
+    victim = victims.get_any(session, referral.victim_id)
+    emit(
+        session, EventType.RECONSIDERATION_REQUESTED, "decision", decision.id,
+        {"referral_id": str(referral.id), "request_id": str(request.id)},
+        [caller.agency_id, decision.decided_by_agency_id, victim.registered_by_agency_id],
+    )  # fmt: skip
     return request
 
 

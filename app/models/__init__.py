@@ -1,6 +1,7 @@
 """All tables, imported together so Alembic, the mapper and the tests see one metadata."""
 
 from app.models.agencies import Agency, ApiClient
+from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyKey
 from app.models.operations import RescueOperation, RescueOperationParticipant
 from app.models.referrals import (
@@ -17,6 +18,8 @@ __all__ = [
     "Consent",
     "ConsentWithdrawal",
     "Decision",
+    "Event",
+    "EventAudience",
     "IdempotencyKey",
     "ReconsiderationRequest",
     "Referral",

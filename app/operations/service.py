@@ -13,6 +13,7 @@ from app.core.concurrency import check_version
 from app.core.errors import BadRequest
 from app.core.pagination import decode_cursor, keyset_page
 from app.core.versioning import guarded_update
+from app.events.outbox import EventType, emit
 from app.models import RescueOperation
 from app.operations.errors import (
     NotLeadAgency,
@@ -79,6 +80,14 @@ def create(session: Session, caller: Caller, data: OperationCreate) -> RescueOpe
     )
     repo.add(operation)
     repo.set_participants(operation.id, participants)
+    emit(
+        session,
+        EventType.RESCUE_OPERATION_CREATED,
+        "rescue_operation",
+        operation.id,
+        {"reference": operation.reference, "lead_agency_id": str(caller.agency_id)},
+        [caller.agency_id, *participants],
+    )
     return operation
 
 

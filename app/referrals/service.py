@@ -19,6 +19,7 @@ from app.core.concurrency import check_version
 from app.core.db import utcnow
 from app.core.pagination import decode_cursor, keyset_page
 from app.core.versioning import guarded_update
+from app.events.outbox import EventType, emit
 from app.models import Referral, ReferralStatusChange
 from app.referrals import transitions
 from app.referrals.errors import (
@@ -116,6 +117,13 @@ def create(
         # The partial unique index caught a concurrent duplicate.
         raise DuplicateOpenReferral() from None
     _record_change(session, caller, referral, None, "requested", None)
+    emit(
+        session, EventType.REFERRAL_CREATED, "referral", referral.id,
+        {"reference": referral.reference, "victim_id": str(referral.victim_id),
+         "from_agency_id": str(referral.from_agency_id),
+         "to_agency_id": str(referral.to_agency_id), "purpose": purpose, "status": "requested"},
+        [referral.from_agency_id, referral.to_agency_id],
+    )  # fmt: skip
     return referral
 
 
@@ -198,6 +206,11 @@ def set_status(
     previous = referral.status
     guarded_update(session, referral, {"status": to, "status_reason": reason}, referral.version)
     _record_change(session, caller, referral, previous, to, reason)
+    emit(
+        session, EventType.REFERRAL_STATUS_CHANGED, "referral", referral.id,
+        {"from": previous, "to": to, "version": referral.version},
+        [referral.from_agency_id, referral.to_agency_id],
+    )  # fmt: skip
 
 
 def history(session: Session, caller: Caller, referral_id: uuid.UUID) -> list[ReferralStatusChange]:

@@ -65,3 +65,11 @@ def may_see_identity(
     if is_owner(caller, victim):
         return True
     return shared_by_referral and (victim.is_child or "data_sharing" in active_purposes)
+
+
+def victim_audience(session: Session, victim: Victim) -> set[uuid.UUID]:
+    """Agencies that may see this person now: who events about the record go to."""
+    stmt = select(col(Referral.to_agency_id)).where(
+        col(Referral.victim_id) == victim.id, col(Referral.status).in_(ACCESS_STATUSES)
+    )
+    return {victim.registered_by_agency_id, *session.execute(stmt).scalars()}

@@ -10,11 +10,12 @@ from sqlmodel import Session
 
 from app.auth.principal import Caller
 from app.core.db import utcnow
+from app.events.outbox import EventType
 from app.models import Consent, ConsentWithdrawal
 from app.victims.errors import ConsentAlreadyWithdrawn, ConsentNotFound
 from app.victims.repository import VictimRepository
 from app.victims.schemas import ConsentCreate, ConsentRead, ConsentWithdrawalCreate
-from app.victims.service import get_readable
+from app.victims.service import emit_victim_event, get_readable
 
 
 def record(session: Session, caller: Caller, victim_id: uuid.UUID, data: ConsentCreate) -> Consent:
@@ -30,6 +31,10 @@ def record(session: Session, caller: Caller, victim_id: uuid.UUID, data: Consent
     )
     session.add(consent)
     session.flush()
+    emit_victim_event(
+        session, victim, EventType.CONSENT_RECORDED,
+        {"consent_id": str(consent.id), "purposes": consent.purposes},
+    )  # fmt: skip
     return consent
 
 
@@ -57,6 +62,10 @@ def withdraw(
             session.flush()
     except IntegrityError:
         raise ConsentAlreadyWithdrawn() from None
+    emit_victim_event(
+        session, victim, EventType.CONSENT_WITHDRAWN,
+        {"consent_id": str(consent.id), "purposes": consent.purposes},
+    )  # fmt: skip
     return consent, withdrawal.withdrawn_at
 
 

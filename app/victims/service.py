@@ -21,11 +21,12 @@ from app.core.db import new_id, utcnow
 from app.core.errors import BadRequest, Conflict
 from app.core.pagination import decode_cursor, keyset_page
 from app.core.versioning import guarded_update
+from app.events.outbox import EventType, emit
 from app.models import Victim
 from app.operations import service as operations
 from app.operations.errors import OperationNotFound
 from app.victims import derived
-from app.victims.access import is_owner
+from app.victims.access import is_owner, victim_audience
 from app.victims.errors import (
     IdentityScopeRequired,
     InvalidVictimInput,
@@ -129,7 +130,33 @@ def register(
         if data.external_ref and data.external_ref in existing:
             return existing[data.external_ref], False
         raise
+    _registered(session, victim)
     return victim, True
+
+
+def _registered(session: Session, victim: Victim) -> None:
+    emit(
+        session,
+        EventType.VICTIM_REGISTERED,
+        "victim",
+        victim.id,
+        {
+            "case_number": victim.case_number,
+            "rescue_operation_id": _str(victim.rescue_operation_id),
+        },
+        [victim.registered_by_agency_id],
+    )
+
+
+def _str(value: uuid.UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def emit_victim_event(
+    session: Session, victim: Victim, event_type: EventType, data: dict[str, Any]
+) -> None:
+    """An event about a person's record, to every agency that may see the record now."""
+    emit(session, event_type, "victim", victim.id, data, victim_audience(session, victim))
 
 
 def register_intake(
@@ -172,6 +199,8 @@ def register_intake(
             "Another request registered some of these external_ref values at the same time; "
             "retry the request (already registered people will be returned, not duplicated)."
         ) from None
+    for victim in created.values():
+        _registered(session, victim)
     records = [
         created[index] if index in created else existing[item.external_ref or ""]
         for index, item in enumerate(items)
@@ -198,6 +227,15 @@ def _check_batch_item(
 
 def get_readable(session: Session, caller: Caller, victim_id: uuid.UUID) -> Victim:
     victim = VictimRepository(session).get_readable(caller, victim_id)
+    if victim is None:
+        raise VictimNotFound()
+    return victim
+
+
+def get_any(session: Session, victim_id: uuid.UUID) -> Victim:
+    """For rules that act on a record the caller reached through another resource
+    (a decision's referral); never for answering a request about the victim itself."""
+    victim = session.get(Victim, victim_id)
     if victim is None:
         raise VictimNotFound()
     return victim
@@ -241,6 +279,11 @@ def update(
     if fields & {"identity", "date_of_birth", "age_estimate"}:
         changes.update(_identity_and_age_changes(victim, data, keyring))
     guarded_update(session, victim, changes, victim.version)
+    # Field names only: the values may be identity.
+    emit_victim_event(
+        session, victim, EventType.VICTIM_UPDATED,
+        {"fields": sorted(fields), "version": victim.version},
+    )  # fmt: skip
     return victim
 
 
@@ -282,3 +325,4 @@ def erase(session: Session, caller: Caller, victim_id: uuid.UUID) -> None:
         },
         victim.version,
     )
+    emit_victim_event(session, victim, EventType.VICTIM_ERASED, {"version": victim.version})

@@ -1,0 +1,127 @@
+"""Reading the feed: every visible event exactly once, in a stable order.
+
+Order is (xid, position). On SQLite every write transaction holds the single write lock
+(BEGIN IMMEDIATE) while it assigns positions, so positions commit in order and xid is 0.
+On PostgreSQL transactions commit out of order, so the feed serves only events whose
+writing transaction id is below the reader's snapshot xmin: every transaction older than
+that has finished, so no event can later appear behind a cursor already handed out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text, tuple_
+from sqlmodel import Session, col
+
+from app.agencies.repository import AgencyRepository
+from app.auth.principal import Caller
+from app.core.errors import BadRequest
+from app.events.outbox import DECISION_RECIPIENTS
+from app.models import Event, EventAudience
+
+
+class InvalidEventCursor(BadRequest):
+    title = "Invalid cursor"
+    slug = "invalid-cursor"
+    default_detail = "This cursor was not issued to your agency by this feed."
+
+
+@dataclass(frozen=True)
+class FeedPosition:
+    xid: int
+    position: int
+
+
+START = FeedPosition(0, 0)
+
+
+def _mac(key: bytes, agency_id: uuid.UUID, payload: bytes) -> str:
+    digest = hmac.new(key, str(agency_id).encode() + b"\x1f" + payload, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+def encode_cursor(key: bytes, agency_id: uuid.UUID, at: FeedPosition) -> str:
+    """Opaque and bound to the agency: another agency's cursor does not verify."""
+    payload = json.dumps([at.xid, at.position], separators=(",", ":")).encode()
+    body = base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+    return f"{body}.{_mac(key, agency_id, payload)}"
+
+
+def decode_cursor(key: bytes, agency_id: uuid.UUID, cursor: str) -> FeedPosition:
+    try:
+        body, mac = cursor.split(".", 1)
+        payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        if not hmac.compare_digest(mac, _mac(key, agency_id, payload)):
+            raise ValueError("not this agency's cursor")
+        xid, position = json.loads(payload)
+        if not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (xid, position)
+        ):
+            raise ValueError("bad cursor values")
+        return FeedPosition(xid, position)
+    except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
+        raise InvalidEventCursor() from exc
+
+
+def audiences_of(session: Session, caller: Caller) -> list[str]:
+    agency = AgencyRepository(session).get(caller.agency_id)
+    audiences = [str(caller.agency_id)]
+    if agency is not None and "decision_recipient" in agency.roles:
+        audiences.append(DECISION_RECIPIENTS)
+    return audiences
+
+
+def read_events(
+    session: Session,
+    audiences: list[str],
+    after: FeedPosition,
+    *,
+    limit: int,
+    types: list[str] | None,
+) -> tuple[list[Event], FeedPosition]:
+    """Up to ``limit`` visible events after ``after`` and the position to continue from."""
+    audience = EventAudience
+    stmt = (
+        select(Event, col(audience.xid))
+        .join(audience, col(audience.event_position) == col(Event.position))
+        .where(
+            col(audience.audience).in_(audiences),
+            tuple_(col(audience.xid), col(audience.event_position))
+            > tuple_(after.xid, after.position),
+        )
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.where(
+            col(audience.xid) < text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        )
+    if types:
+        stmt = stmt.where(col(Event.type).in_(types))
+    stmt = stmt.order_by(col(audience.xid), col(audience.event_position)).limit(limit)
+    events: list[Event] = []
+    last = after
+    for event, xid in session.execute(stmt):
+        assert event.position is not None
+        if last.position == event.position and last.xid == xid:
+            continue  # the same event reached through two audiences
+        events.append(event)
+        last = FeedPosition(xid, event.position)
+    return events, last
+
+
+def event_item(event: Event) -> dict[str, Any]:
+    return {
+        "id": str(event.id),
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "resource_type": event.resource_type,
+        "resource_id": str(event.resource_id),
+        "data": event.data,
+    }

@@ -1,0 +1,77 @@
+"""Real server processes (uvicorn, as production runs it) on the test database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from app.core.config import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(settings: Settings, **overrides: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        REFERRALS_ENVIRONMENT=settings.environment,
+        REFERRALS_DATA_DIR=str(settings.data_dir),
+        REFERRALS_DATABASE_URL=settings.database_url,
+        REFERRALS_JWT_PRIVATE_KEY=settings.jwt_private_key,
+        REFERRALS_IDENTITY_KEYS=settings.identity_keys,
+        REFERRALS_HMAC_KEY=settings.hmac_key,
+        REFERRALS_LOG_LEVEL="WARNING",
+    )
+    env.update(overrides)
+    return env
+
+
+@contextmanager
+def live_servers(settings: Settings, count: int, log_dir: Path, **env: str) -> Iterator[list[str]]:
+    """``count`` uvicorn processes on one database; yields their base URLs."""
+    procs: list[subprocess.Popen[bytes]] = []
+    urls: list[str] = []
+    try:
+        for i in range(count):
+            port = free_port()
+            log = open(log_dir / f"server-{i}.log", "wb")  # noqa: SIM115 (owned by the process)
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+                    env=server_env(settings, **env),
+                    stdout=log,
+                    stderr=log,
+                )  # fmt: skip
+            )
+            urls.append(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 30
+        for url in urls:
+            while True:
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"server {url} did not start")
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()

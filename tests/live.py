@@ -52,7 +52,7 @@ def live_servers(settings: Settings, count: int, log_dir: Path, **env: str) -> I
                     env=server_env(settings, **env),
                     stdout=log,
                     stderr=log,
-                )  # fmt: skip
+                )
             )
             urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 30

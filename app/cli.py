@@ -196,6 +196,29 @@ def _reset_database(settings: Settings) -> None:
     engine.dispose()
 
 
+def cmd_worker(settings: Settings, _args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from app.core.crypto import Keyring
+    from app.core.db import Database
+    from app.core.logging import configure_logging
+    from app.webhooks.worker import DeliveryWorker
+
+    settings.check_production_secrets()
+    configure_logging(settings.log_level)
+    database = Database(settings)
+    worker = DeliveryWorker(database, settings, Keyring.from_text(settings.identity_keys_text))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        worker.run_forever(stop)
+    finally:
+        database.dispose()
+    return 0
+
+
 def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
@@ -249,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="do nothing (exit 0) if the database has data"
     )
     demo.set_defaults(func=cmd_demo)
+
+    worker = sub.add_parser(
+        "worker", help="deliver webhooks from the outbox (run several for redundancy)"
+    )
+    worker.set_defaults(func=cmd_worker)
 
     serve = sub.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")

@@ -21,6 +21,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.routes import route_templates
 from app.docs import install_docs
+from app.webhooks.worker import DeliveryWorker, start_background_worker
 
 MiB = 1024 * 1024
 # Bulk routes that may carry a whole intake (up to 1000 people) in one body.
@@ -49,8 +50,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     signing_key = SigningKey.from_pem(settings.signing_key_pem)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        background = None
+        if settings.inprocess_worker:
+            worker = DeliveryWorker(database, settings, app.state.keyring)
+            background = start_background_worker(worker)
         yield
+        if background is not None:
+            thread, stop = background
+            stop.set()
+            thread.join(timeout=10)
         database.dispose()
 
     app = FastAPI(

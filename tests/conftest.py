@@ -56,6 +56,7 @@ def settings(data_dir: Path, signing_key_pem: str) -> Settings:
         jwt_private_key=signing_key_pem,
         identity_keys=generate_keyring_text(),
         hmac_key=generate_key_text(),
+        inprocess_worker=False,  # tests drive DeliveryWorker.run_once themselves
         log_level="INFO",
     )
 

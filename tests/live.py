@@ -32,6 +32,7 @@ def server_env(settings: Settings, **overrides: str) -> dict[str, str]:
         REFERRALS_IDENTITY_KEYS=settings.identity_keys,
         REFERRALS_HMAC_KEY=settings.hmac_key,
         REFERRALS_LOG_LEVEL="WARNING",
+        REFERRALS_INPROCESS_WORKER="false",
     )
     env.update(overrides)
     return env

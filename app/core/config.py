@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     # Days a competent authority has to decide an identification referral.
     identification_decision_days: int = Field(default=15, ge=1, le=365)
 
+    # Webhooks: targets must be https and resolve to public addresses unless this is set
+    # (development and tests with a local receiver only).
+    webhook_allow_insecure_targets: bool = False
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600, gt=0)
+    webhook_give_up_hours: float = Field(default=72, gt=0)
+    webhook_timeout_seconds: float = Field(default=10, gt=0)
+    # The delivery worker inside the API process (single-machine setups). Run
+    # `referral-api worker` instead and set this false when scaling out.
+    inprocess_worker: bool = True
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+
     log_level: str = "INFO"
     # Fault injection for concurrency tests: sleep up to this long inside every write
     # transaction, just before commit, so that transactions commit out of order.

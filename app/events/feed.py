@@ -22,7 +22,6 @@ from sqlalchemy import select, text, tuple_
 from sqlmodel import Session, col
 
 from app.agencies.repository import AgencyRepository
-from app.auth.principal import Caller
 from app.core.errors import BadRequest
 from app.events.outbox import DECISION_RECIPIENTS
 from app.models import Event, EventAudience
@@ -71,9 +70,10 @@ def decode_cursor(key: bytes, agency_id: uuid.UUID, cursor: str) -> FeedPosition
         raise InvalidEventCursor() from exc
 
 
-def audiences_of(session: Session, caller: Caller) -> list[str]:
-    agency = AgencyRepository(session).get(caller.agency_id)
-    audiences = [str(caller.agency_id)]
+def audiences_of(session: Session, agency_id: uuid.UUID) -> list[str]:
+    """The audience keys an agency's feed reads: its id, and a role it holds."""
+    agency = AgencyRepository(session).get(agency_id)
+    audiences = [str(agency_id)]
     if agency is not None and "decision_recipient" in agency.roles:
         audiences.append(DECISION_RECIPIENTS)
     return audiences

@@ -73,7 +73,7 @@ def list_events(
     start = feed.decode_cursor(key, caller.agency_id, after) if after else feed.START
     wanted = _types(types)
     with db.begin(caller, write=False) as session:
-        audiences = feed.audiences_of(session, caller)
+        audiences = feed.audiences_of(session, caller.agency_id)
         events, last = feed.read_events(session, audiences, start, limit=limit, types=wanted)
         items = [feed.event_item(e) for e in events]
     next_cursor = feed.encode_cursor(key, caller.agency_id, last) if (events or after) else None

@@ -11,6 +11,7 @@ from app.models.referrals import (
     ReferralStatusChange,
 )
 from app.models.victims import Consent, ConsentWithdrawal, Victim
+from app.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Agency",
@@ -27,4 +28,6 @@ __all__ = [
     "RescueOperation",
     "RescueOperationParticipant",
     "Victim",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

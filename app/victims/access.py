@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Subquery, or_, select, union
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
@@ -32,9 +32,35 @@ def _referred_to(caller: Caller) -> ColumnElement[bool]:
     return col(Victim.id).in_(held)
 
 
+def _registered_by(caller: Caller) -> ColumnElement[bool]:
+    return col(Victim.registered_by_agency_id) == caller.agency_id
+
+
 def readable_victims(caller: Caller) -> ColumnElement[bool]:
     """The one predicate every victim query starts from."""
-    return or_(col(Victim.registered_by_agency_id) == caller.agency_id, _referred_to(caller))
+    return or_(_registered_by(caller), _referred_to(caller))
+
+
+def readable_victim_page_ids(
+    caller: Caller, conditions: list[ColumnElement[bool]], limit: int
+) -> Subquery:
+    """Ids of one keyset page of the victims the caller may see, in (created_at, id) order.
+
+    The same rule as ``readable_victims``, as a UNION of its two branches, each ordered and
+    limited on its own index: a page costs O(limit) rows whatever the registry's size,
+    where the OR form makes SQLite read and sort every visible row.
+    """
+    branches = []
+    for branch in (_registered_by(caller), _referred_to(caller)):
+        inner = (
+            select(col(Victim.id), col(Victim.created_at))
+            .where(branch, *conditions)
+            .order_by(col(Victim.created_at), col(Victim.id))
+            .limit(limit)
+            .subquery()
+        )
+        branches.append(select(inner.c.id, inner.c.created_at))
+    return union(*branches).subquery()
 
 
 def is_owner(caller: Caller, victim: Victim) -> bool:

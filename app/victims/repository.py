@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from app.auth.principal import Caller
 from app.models import Consent, ConsentWithdrawal, Victim
-from app.victims.access import readable_victims
+from app.victims.access import readable_victim_page_ids, readable_victims
 
 
 @dataclass(frozen=True)
@@ -51,20 +51,26 @@ class VictimRepository:
         limit: int,
         after: tuple[Any, ...] | None,
     ) -> list[Victim]:
-        stmt = select(Victim).where(readable_victims(caller))
+        conditions: list[ColumnElement[bool]] = []
         if filters.rescue_operation_id is not None:
-            stmt = stmt.where(col(Victim.rescue_operation_id) == filters.rescue_operation_id)
+            conditions.append(col(Victim.rescue_operation_id) == filters.rescue_operation_id)
         if filters.nationality is not None:
-            stmt = stmt.where(col(Victim.nationality) == filters.nationality)
+            conditions.append(col(Victim.nationality) == filters.nationality)
         if filters.identification_status is not None:
-            stmt = stmt.where(col(Victim.identification_status) == filters.identification_status)
+            conditions.append(col(Victim.identification_status) == filters.identification_status)
         if filters.exploitation_type is not None:
-            stmt = stmt.where(_has_exploitation_type(self.session, filters.exploitation_type))
+            conditions.append(_has_exploitation_type(self.session, filters.exploitation_type))
         if filters.updated_after is not None:
-            stmt = stmt.where(col(Victim.updated_at) > filters.updated_after)
+            conditions.append(col(Victim.updated_at) > filters.updated_after)
         if after is not None:
-            stmt = stmt.where(tuple_(col(Victim.created_at), col(Victim.id)) > tuple_(*after))
-        stmt = stmt.order_by(col(Victim.created_at), col(Victim.id)).limit(limit)
+            conditions.append(tuple_(col(Victim.created_at), col(Victim.id)) > tuple_(*after))
+        page_ids = readable_victim_page_ids(caller, conditions, limit)
+        stmt = (
+            select(Victim)
+            .join(page_ids, page_ids.c.id == col(Victim.id))
+            .order_by(col(Victim.created_at), col(Victim.id))
+            .limit(limit)
+        )
         return list(self.session.execute(stmt).scalars())
 
     def by_ids(self, caller: Caller, ids: list[uuid.UUID]) -> list[Victim]:

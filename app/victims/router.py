@@ -115,7 +115,7 @@ def list_victims(
     if updated_after is not None and updated_after.tzinfo is None:
         raise BadRequest("updated_after must include a time zone (e.g. Z).")
     ring = keyring(request)
-    with db.begin(caller) as session:
+    with db.begin(caller, write=False) as session:
         rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
         items = render_victims(session, caller, rows, ring)
     set_next_link(request, response, next_cursor)
@@ -127,7 +127,7 @@ def get_victim(
     request: Request, victim_id: uuid.UUID, response: Response, caller: VictimsRead, db: Db
 ) -> VictimRead:
     """Get one victim record (identity only where you may see it)."""
-    with db.begin(caller) as session:
+    with db.begin(caller, write=False) as session:
         result = render_one(
             session, caller, service.get_readable(session, caller, victim_id), keyring(request)
         )

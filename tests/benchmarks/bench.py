@@ -174,6 +174,31 @@ def measure(name: str, url: str, headers: dict[str, str], seconds: int, connecti
     return Result(name, rps, p50)
 
 
+def pull_events(base: str, auth: dict[str, str], page: int = 500) -> Result:
+    """A government system catching up: the whole feed from the start, pages of 500.
+
+    Reported as events per second (the ratio column compares it with /healthz requests
+    per second, as the performance issue asks).
+    """
+    pulled, cursor, latencies = 0, None, []
+    started = time.perf_counter()
+    with httpx.Client(timeout=60) as client:
+        while True:
+            params: dict[str, str | int] = {"limit": page}
+            if cursor:
+                params["after"] = cursor
+            t = time.perf_counter()
+            body = client.get(f"{base}/v1/events", params=params, headers=auth).json()
+            latencies.append((time.perf_counter() - t) * 1000)
+            if not body["items"]:
+                break
+            pulled += len(body["items"])
+            cursor = body["next_cursor"]
+    elapsed = time.perf_counter() - started
+    return Result(f"events pulled/s ({pulled:,} events, pages of {page})", pulled / elapsed,
+                  statistics.median(latencies))  # fmt: skip
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -230,6 +255,7 @@ def main() -> int:
                     args.connections,
                 ),
             ]
+            results.append(pull_events(base, auth))
             rss = _peak_rss_mb(server.pid)
         finally:
             server.terminate()

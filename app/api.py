@@ -22,6 +22,7 @@ from app.decisions.router import router as decisions_router
 from app.events.router import router as events_router
 from app.operations.router import router as operations_router
 from app.referrals.router import router as referrals_router
+from app.statistics.router import router as statistics_router
 from app.victims.router import router as victims_router
 from app.webhooks.router import router as webhooks_router
 
@@ -69,6 +70,7 @@ v1_router.include_router(referrals_router)
 v1_router.include_router(decisions_router)
 v1_router.include_router(events_router)
 v1_router.include_router(webhooks_router)
+v1_router.include_router(statistics_router)
 
 public_router = APIRouter()
 public_router.include_router(ops_router)

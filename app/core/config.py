@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # Days a competent authority has to decide an identification referral.
     identification_decision_days: int = Field(default=15, ge=1, le=365)
 
+    # Statistics: cells under this count are suppressed.
+    statistics_min_cell: int = Field(default=5, ge=2)
+
     # Webhooks: targets must be https and resolve to public addresses unless this is set
     # (development and tests with a local receiver only).
     webhook_allow_insecure_targets: bool = False

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.agencies.router import clients_router as agency_clients_router
 from app.agencies.router import router as agencies_router
+from app.audit.router import router as audit_router
 from app.auth.deps import authenticated
 from app.auth.router import router as auth_router
 from app.core.metrics import render as render_metrics
@@ -71,6 +72,7 @@ v1_router.include_router(decisions_router)
 v1_router.include_router(events_router)
 v1_router.include_router(webhooks_router)
 v1_router.include_router(statistics_router)
+v1_router.include_router(audit_router)
 
 public_router = APIRouter()
 public_router.include_router(ops_router)

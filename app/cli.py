@@ -219,6 +219,53 @@ def cmd_worker(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from app.audit.checkpoint import check_checkpoint
+    from app.audit.verify import verify_chain
+    from app.auth.keys import SigningKey
+    from app.core.db import Database
+
+    database = Database(settings)
+    try:
+        with database.session(write=False) as session:
+            result = verify_chain(session)
+            output: dict[str, Any] = {
+                "valid": result.valid,
+                "entries": result.entries,
+                "head_hash": result.head_hash,
+                "first_bad_id": str(result.first_bad_id) if result.first_bad_id else None,
+                "first_bad_seq": result.first_bad_seq,
+            }
+            if args.checkpoint:
+                checkpoint = json.loads(open(args.checkpoint).read())  # noqa: SIM115
+                key = SigningKey.from_pem(settings.signing_key_pem)
+                check = check_checkpoint(session, key, checkpoint, result)
+                output["checkpoint_valid"] = check.valid
+                output["checkpoint_problem"] = check.reason
+                output["valid"] = result.valid and check.valid
+    finally:
+        database.dispose()
+    _print_json(output)
+    return 0 if output["valid"] else 1
+
+
+def cmd_audit_checkpoint(settings: Settings, _args: argparse.Namespace) -> int:
+    from app.audit.checkpoint import make_checkpoint
+    from app.auth.keys import SigningKey
+    from app.core.db import Database
+
+    database = Database(settings)
+    try:
+        with database.session(write=False) as session:
+            checkpoint = make_checkpoint(session, SigningKey.from_pem(settings.signing_key_pem))
+    except ValueError as exc:
+        return _fail(str(exc))
+    finally:
+        database.dispose()
+    _print_json(checkpoint)
+    return 0
+
+
 def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
@@ -272,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="do nothing (exit 0) if the database has data"
     )
     demo.set_defaults(func=cmd_demo)
+
+    audit = sub.add_parser("audit", help="the tamper-evident audit trail").add_subparsers(
+        dest="audit_cmd", required=True
+    )
+    verify = audit.add_parser("verify", help="recompute the hash chain (exit 1 if broken)")
+    verify.add_argument("--checkpoint", help="a file from `audit checkpoint`: detects truncation")
+    verify.set_defaults(func=cmd_audit_verify)
+    audit.add_parser(
+        "checkpoint", help="print the chain head signed with the service key (keep it elsewhere)"
+    ).set_defaults(func=cmd_audit_checkpoint)
 
     worker = sub.add_parser(
         "worker", help="deliver webhooks from the outbox (run several for redundancy)"

@@ -11,12 +11,13 @@ from fastapi.routing import APIRoute
 
 from app import __version__
 from app.api import public_router, v1_router
+from app.audit.denied import handle_problem_audited
 from app.auth.keys import SigningKey
 from app.core.config import Settings, get_settings
 from app.core.crypto import Keyring
 from app.core.db import Database
 from app.core.deps import UnitOfWork
-from app.core.errors import install_problem_handlers
+from app.core.errors import Problem, install_problem_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.routes import route_templates
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hmac_key = base64.b64decode(settings.hmac_key_text)
 
     install_problem_handlers(app)
+    app.add_exception_handler(Problem, handle_problem_audited)
     install_docs(app)
     app.include_router(public_router)
     app.include_router(v1_router)

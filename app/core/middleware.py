@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.context import request_id as request_id_var
 from app.core.errors import PROBLEM_MEDIA_TYPE, problem_type
 from app.core.metrics import LATENCY, REQUESTS
 
@@ -44,6 +45,7 @@ class RequestContextMiddleware:
         incoming = _header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
         status = 500
         response_started = False
         started = time.perf_counter()
@@ -76,6 +78,7 @@ class RequestContextMiddleware:
                 "The server could not complete the request. Quote the request_id if you report it.",
             )
         finally:
+            request_id_var.reset(token)
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = self.templates.get(id(route), "unmatched") if route else "unmatched"

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 
+from app.audit.trail import record as audit
 from app.auth.deps import DecisionsRead, DecisionsWrite, ReferralsWrite
 from app.core.concurrency import set_etag
 from app.core.deps import Db
@@ -81,6 +82,7 @@ def issue_decision(
         )
         decision = service.get_readable(session, caller, outcome.resource_ids[0])
         [result] = service.render(session, [decision])
+        audit(session, caller, "decision.create", "victim", [decision.victim_id])
     finish_create(response, outcome, f"/v1/decisions/{result.id}")
     set_etag(response, result.version)
     return result
@@ -106,9 +108,10 @@ def list_decisions(
         stage=stage.value if stage else None,
         decided_after=decided_after,
     )
-    with db.begin(caller, write=False) as session:
+    with db.begin(caller) as session:
         rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
         items = service.render(session, rows)
+        audit(session, caller, "decision.list", "victim", [d.victim_id for d in rows])
     set_next_link(request, response, next_cursor)
     return Page[DecisionRead](items=items, next_cursor=next_cursor)
 
@@ -118,8 +121,9 @@ def get_decision(
     decision_id: uuid.UUID, response: Response, caller: DecisionsRead, db: Db
 ) -> DecisionRead:
     """Get one identification decision."""
-    with db.begin(caller, write=False) as session:
+    with db.begin(caller) as session:
         [result] = service.render(session, [service.get_readable(session, caller, decision_id)])
+        audit(session, caller, "decision.read", "victim", [result.victim_id])
     set_etag(response, result.version)
     return result
 
@@ -160,6 +164,8 @@ def request_reconsideration(
         )
         row = session.get(ReconsiderationRequest, outcome.resource_ids[0])
         assert row is not None
+        decision = service.get_readable(session, caller, row.decision_id)
+        audit(session, caller, "reconsideration.create", "victim", [decision.victim_id])
         result = ReconsiderationRead.model_validate(row, from_attributes=True)
     finish_create(response, outcome, None)
     return result

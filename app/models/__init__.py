@@ -1,6 +1,7 @@
 """All tables, imported together so Alembic, the mapper and the tests see one metadata."""
 
 from app.models.agencies import Agency, ApiClient
+from app.models.audit import AuditChainHead, AuditEvent
 from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyKey
 from app.models.operations import RescueOperation, RescueOperationParticipant
@@ -16,6 +17,8 @@ from app.models.webhooks import WebhookDelivery, WebhookSubscription
 __all__ = [
     "Agency",
     "ApiClient",
+    "AuditChainHead",
+    "AuditEvent",
     "Consent",
     "ConsentWithdrawal",
     "Decision",

@@ -6,6 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
+from app.audit.trail import record as audit
 from app.auth.deps import OperationsRead, OperationsWrite, VictimsWrite
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.deps import Db
@@ -181,5 +182,6 @@ def register_intake(
         )
         records = VictimRepository(session).by_ids(caller, outcome.resource_ids)
         items = render_victims(session, caller, records, ring)
+        audit(session, caller, "victim.create", "victim", [v.id for v in records])
     finish_create(response, outcome, None)
     return VictimBatchRead(items=items)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 
+from app.audit.trail import record as audit
 from app.auth.deps import ReferralsRead, ReferralsWrite
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import utcnow
@@ -89,6 +90,7 @@ def create_referral(
         [result] = service.render(
             session, [service.get_readable(session, caller, outcome.resource_ids[0])]
         )
+        audit(session, caller, "referral.create", "victim", [result.victim_id])
     finish_create(response, outcome, f"/v1/referrals/{result.id}")
     set_etag(response, result.version)
     return result
@@ -116,9 +118,10 @@ def list_referrals(
         victim_id=victim_id,
         overdue_at=utcnow() if overdue else None,
     )
-    with db.begin(caller, write=False) as session:
+    with db.begin(caller) as session:
         rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
         items = service.render(session, rows)
+        audit(session, caller, "referral.list", "victim", [r.victim_id for r in rows])
     set_next_link(request, response, next_cursor)
     return Page[ReferralRead](items=items, next_cursor=next_cursor)
 
@@ -128,8 +131,9 @@ def get_referral(
     referral_id: uuid.UUID, response: Response, caller: ReferralsRead, db: Db
 ) -> ReferralRead:
     """Get one referral."""
-    with db.begin(caller, write=False) as session:
+    with db.begin(caller) as session:
         [result] = service.render(session, [service.get_readable(session, caller, referral_id)])
+        audit(session, caller, "referral.read", "victim", [result.victim_id])
     set_etag(response, result.version)
     return result
 
@@ -137,8 +141,10 @@ def get_referral(
 @router.get("/{referral_id}/history", responses=problems(ReferralNotFound))
 def get_referral_history(referral_id: uuid.UUID, caller: ReferralsRead, db: Db) -> ReferralHistory:
     """Every status change of a referral: who, when, from, to and why."""
-    with db.begin(caller, write=False) as session:
+    with db.begin(caller) as session:
         changes = service.history(session, caller, referral_id)
+        victim_id = service.get_readable(session, caller, referral_id).victim_id
+        audit(session, caller, "referral.history.read", "victim", [victim_id])
         items = [
             StatusChangeRead(
                 from_status=c.from_status,
@@ -180,5 +186,6 @@ def transition_referral(
     with db.begin(caller) as session:
         referral = service.transition(session, caller, referral_id, data, if_match)
         [result] = service.render(session, [referral])
+        audit(session, caller, "referral.transition", "victim", [referral.victim_id])
     set_etag(response, result.version)
     return result

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.audit.trail import record as audit
 from app.auth.deps import VictimsRead, VictimsWrite
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.deps import Db
@@ -85,6 +86,7 @@ def register_victim(
         )
         victim = service.get_readable(session, caller, outcome.resource_ids[0])
         result = render_one(session, caller, victim, ring)
+        audit(session, caller, "victim.create", "victim", [victim.id])
     finish_create(response, outcome, f"/v1/victims/{result.id}")
     set_etag(response, result.version)
     return result
@@ -115,9 +117,10 @@ def list_victims(
     if updated_after is not None and updated_after.tzinfo is None:
         raise BadRequest("updated_after must include a time zone (e.g. Z).")
     ring = keyring(request)
-    with db.begin(caller, write=False) as session:
+    with db.begin(caller) as session:
         rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
         items = render_victims(session, caller, rows, ring)
+        audit(session, caller, "victim.list", "victim", [v.id for v in rows])
     set_next_link(request, response, next_cursor)
     return Page[VictimRead](items=items, next_cursor=next_cursor)
 
@@ -127,10 +130,11 @@ def get_victim(
     request: Request, victim_id: uuid.UUID, response: Response, caller: VictimsRead, db: Db
 ) -> VictimRead:
     """Get one victim record (identity only where you may see it)."""
-    with db.begin(caller, write=False) as session:
+    with db.begin(caller) as session:
         result = render_one(
             session, caller, service.get_readable(session, caller, victim_id), keyring(request)
         )
+        audit(session, caller, "victim.read", "victim", [victim_id])
     set_etag(response, result.version)
     return result
 
@@ -162,6 +166,7 @@ def update_victim(
     with db.begin(caller) as session:
         victim = service.update(session, caller, victim_id, data, if_match, ring)
         result = render_one(session, caller, victim, ring)
+        audit(session, caller, "victim.update", "victim", [victim.id])
     set_etag(response, result.version)
     return result
 
@@ -173,6 +178,7 @@ def erase_victim(victim_id: uuid.UUID, caller: VictimsWrite, db: Db) -> Response
     """Erase a person's identity; the pseudonymous record stays for statistics and audit."""
     with db.begin(caller) as session:
         service.erase(session, caller, victim_id)
+        audit(session, caller, "victim.erase", "victim", [victim_id])
     return Response(status_code=204)
 
 
@@ -205,6 +211,7 @@ def record_consent(
             ttl=idempotency_ttl(request),
         )
         result = consents.read_one(session, caller, victim_id, outcome.resource_ids[0])
+        audit(session, caller, "consent.create", "victim", [victim_id])
     finish_create(response, outcome, None)
     return result
 
@@ -226,4 +233,5 @@ def withdraw_consent(
         consent, withdrawn_at = consents.withdraw(
             session, caller, victim_id, consent_id, data or ConsentWithdrawalCreate()
         )
+        audit(session, caller, "consent.withdraw", "victim", [victim_id])
         return consents.to_read(consent, withdrawn_at)

@@ -1,0 +1,111 @@
+"""GET /v1/audit-events, its verification, and a person's access log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+from sqlmodel import col
+
+from app.audit.schemas import AccessLogEntry, AuditEventRead, VerificationRead
+from app.audit.trail import record
+from app.audit.verify import verify_chain
+from app.auth.deps import AuditRead, VictimsRead
+from app.core.deps import Db
+from app.core.pagination import (
+    CursorParam,
+    InvalidCursor,
+    LimitParam,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    set_next_link,
+)
+from app.core.responses import problems
+from app.models import Agency, AuditEvent
+from app.victims import service as victims
+from app.victims.errors import NotRegisteringAgency, VictimNotFound
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit-events", responses=problems(InvalidCursor))
+def list_audit_events(
+    request: Request,
+    response: Response,
+    caller: AuditRead,
+    db: Db,
+    agency_id: uuid.UUID | None = None,
+    resource_type: Annotated[str | None, Query(max_length=32)] = None,
+    resource_id: uuid.UUID | None = None,
+    action: Annotated[str | None, Query(max_length=48)] = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> Page[AuditEventRead]:
+    """The audit trail, oldest first (oversight)."""
+    stmt = select(AuditEvent)
+    if agency_id is not None:
+        stmt = stmt.where(col(AuditEvent.agency_id) == agency_id)
+    if resource_type is not None:
+        stmt = stmt.where(col(AuditEvent.resource_type) == resource_type)
+    if resource_id is not None:
+        stmt = stmt.where(col(AuditEvent.resource_id) == resource_id)
+    if action is not None:
+        stmt = stmt.where(col(AuditEvent.action) == action)
+    if cursor:
+        (after,) = decode_cursor(cursor, "audit", 1)
+        stmt = stmt.where(col(AuditEvent.seq) > after)
+    stmt = stmt.order_by(col(AuditEvent.seq)).limit(limit + 1)
+    with db.begin(caller, write=False) as session:
+        rows = list(session.execute(stmt).scalars())
+    next_cursor = encode_cursor("audit", (rows[limit - 1].seq,)) if len(rows) > limit else None
+    items = [AuditEventRead.model_validate(r.model_dump()) for r in rows[:limit]]
+    set_next_link(request, response, next_cursor)
+    return Page[AuditEventRead](items=items, next_cursor=next_cursor)
+
+
+@router.get("/audit-events/verify")
+def verify_audit_events(caller: AuditRead, db: Db) -> VerificationRead:
+    """Recompute the hash chain; name the first entry that was edited, deleted or moved."""
+    with db.begin(caller, write=False) as session:
+        result = verify_chain(session)
+    return VerificationRead(
+        valid=result.valid,
+        entries=result.entries,
+        head_hash=result.head_hash,
+        first_bad_id=result.first_bad_id,
+    )
+
+
+@router.get(
+    "/victims/{victim_id}/access-log",
+    tags=["victims"],
+    responses=problems(VictimNotFound, NotRegisteringAgency),
+)
+def get_victim_access_log(
+    victim_id: uuid.UUID, caller: VictimsRead, db: Db
+) -> Page[AccessLogEntry]:
+    """Who read or changed this person's record, when and how (registering agency only),
+    so an agency can answer a survivor who asks."""
+    with db.begin(caller) as session:
+        victim = victims.get_owned(session, caller, victim_id)
+        rows = session.execute(
+            select(AuditEvent, col(Agency.name))
+            .outerjoin(Agency, col(Agency.id) == col(AuditEvent.agency_id))
+            .where(
+                col(AuditEvent.resource_type) == "victim",
+                col(AuditEvent.resource_id) == victim.id,
+            )
+            .order_by(col(AuditEvent.seq))
+        ).all()
+        items = [
+            AccessLogEntry(
+                at=e.at, agency_id=e.agency_id, agency_name=name, action=e.action,
+                outcome=e.outcome,
+            )
+            for e, name in rows
+        ]  # fmt: skip
+        record(session, caller, "victim.access_log.read", "victim", [victim.id])
+    return Page[AccessLogEntry](items=items, next_cursor=None)

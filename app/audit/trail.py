@@ -1,0 +1,68 @@
+"""Writing the audit trail: in the same transaction as the work it records.
+
+Every read and write of victim data adds one entry per record touched (a list read adds
+one per record returned), chained by hash. The chain head row is locked for the rest of
+the transaction, so concurrent writers append in one order (on SQLite the write lock
+already gives that).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session, col
+
+from app.audit.chain import GENESIS, chained_fields, entry_hash
+from app.auth.principal import Caller
+from app.core.context import request_id
+from app.core.db import new_id, utcnow
+from app.models import AuditChainHead, AuditEvent
+
+
+def record(
+    session: Session,
+    caller: Caller | None,
+    action: str,
+    resource_type: str,
+    resource_ids: Iterable[uuid.UUID | None],
+    *,
+    outcome: str = "success",
+) -> None:
+    ids = list(resource_ids) or [None]
+    head_stmt = select(AuditChainHead).where(col(AuditChainHead.id) == 1)
+    if session.get_bind().dialect.name == "postgresql":
+        head_stmt = head_stmt.with_for_update()
+    head = session.execute(head_stmt).scalars().first()
+    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    at = utcnow()
+    rows = []
+    for resource_id in ids:
+        seq += 1
+        row = {
+            "seq": seq,
+            "id": new_id(),
+            "at": at,
+            "agency_id": caller.agency_id if caller else None,
+            "client_id": caller.client_id if caller else None,
+            "action": action,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "request_id": request_id.get(),
+            "outcome": outcome,
+        }
+        digest = entry_hash(prev, chained_fields(row))
+        rows.append({**row, "prev_hash": prev, "hash": digest})
+        prev = digest
+    session.execute(insert(AuditEvent), rows)
+    if head is None:
+        session.add(AuditChainHead(id=1, seq=seq, hash=prev))
+        session.flush()
+    else:
+        session.execute(
+            update(AuditChainHead)
+            .where(col(AuditChainHead.id) == 1)
+            .values(seq=seq, hash=prev)
+            .execution_options(synchronize_session=False)
+        )

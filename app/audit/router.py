@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,6 +15,7 @@ from app.audit.trail import record
 from app.audit.verify import verify_chain
 from app.auth.deps import AuditRead, VictimsRead
 from app.core.deps import Db
+from app.core.errors import BadRequest
 from app.core.pagination import (
     CursorParam,
     InvalidCursor,
@@ -31,7 +33,7 @@ from app.victims.errors import NotRegisteringAgency, VictimNotFound
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/audit-events", responses=problems(InvalidCursor))
+@router.get("/audit-events", responses=problems(InvalidCursor, BadRequest))
 def list_audit_events(
     request: Request,
     response: Response,
@@ -41,6 +43,9 @@ def list_audit_events(
     resource_type: Annotated[str | None, Query(max_length=32)] = None,
     resource_id: uuid.UUID | None = None,
     action: Annotated[str | None, Query(max_length=48)] = None,
+    after: Annotated[
+        datetime | None, Query(description="Only entries recorded after this instant.")
+    ] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[AuditEventRead]:
@@ -54,6 +59,10 @@ def list_audit_events(
         stmt = stmt.where(col(AuditEvent.resource_id) == resource_id)
     if action is not None:
         stmt = stmt.where(col(AuditEvent.action) == action)
+    if after is not None:
+        if after.tzinfo is None:
+            raise BadRequest("after must include a time zone (e.g. Z).")
+        stmt = stmt.where(col(AuditEvent.at) > after)
     if cursor:
         (after,) = decode_cursor(cursor, "audit", 1)
         stmt = stmt.where(col(AuditEvent.seq) > after)

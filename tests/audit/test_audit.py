@@ -171,6 +171,10 @@ def test_audit_read_needs_the_scope_and_carries_no_identity(
     assert page.status_code == 200
     assert "Testgiven" not in page.text
     assert client.get("/v1/audit-events/verify", headers=oversight.headers).json()["valid"] is True
+    later = client.get(
+        "/v1/audit-events", params={"after": "2999-01-01T00:00:00Z"}, headers=oversight.headers
+    )
+    assert later.json()["items"] == []
 
 
 # -- tamper evidence, on a database of its own --------------------------------------------

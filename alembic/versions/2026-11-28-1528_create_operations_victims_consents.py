@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['lead_agency_id'], ['agencies.id'], name=op.f('fk_rescue_operations_lead_agency_id_agencies')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rescue_operations')),
-    sa.UniqueConstraint('reference', name=op.f('uq_rescue_operations_reference'))
+    sa.UniqueConstraint('lead_agency_id', 'reference', name=op.f('uq_rescue_operations_lead_agency_id_reference')),
     )
     with op.batch_alter_table('rescue_operations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rescue_operations_lead_agency_id'), ['lead_agency_id'], unique=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -26,6 +25,7 @@ from app.core.pagination import (
     set_next_link,
 )
 from app.core.responses import problems
+from app.core.types import UtcInstant
 from app.models import Agency, AuditEvent
 from app.victims import service as victims
 from app.victims.errors import NotRegisteringAgency, VictimNotFound
@@ -44,7 +44,7 @@ def list_audit_events(
     resource_id: uuid.UUID | None = None,
     action: Annotated[str | None, Query(max_length=48)] = None,
     after: Annotated[
-        datetime | None, Query(description="Only entries recorded after this instant.")
+        UtcInstant | None, Query(description="Only entries recorded after this instant.")
     ] = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
@@ -60,8 +60,6 @@ def list_audit_events(
     if action is not None:
         stmt = stmt.where(col(AuditEvent.action) == action)
     if after is not None:
-        if after.tzinfo is None:
-            raise BadRequest("after must include a time zone (e.g. Z).")
         stmt = stmt.where(col(AuditEvent.at) > after)
     if cursor:
         (after,) = decode_cursor(cursor, "audit", 1)

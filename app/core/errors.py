@@ -70,6 +70,21 @@ class Conflict(Problem):
     default_detail = "The request conflicts with the current state of the resource."
 
 
+class InvalidField(Problem):
+    """A 422 in the validation-error shape, for rules a schema alone cannot check."""
+
+    status = 422
+    title = "Validation failed"
+    slug = "validation-error"
+    default_detail = "The request is not valid; see 'errors'."
+
+    def __init__(
+        self, loc: Sequence[Any], msg: str, type_: str = "value_error", detail: str | None = None
+    ) -> None:
+        errors = [{"loc": [str(p) for p in loc], "msg": msg, "type": type_}]
+        super().__init__(detail, extra={"errors": errors})
+
+
 class PreconditionFailed(Problem):
     status = 412
     title = "Precondition failed"

@@ -73,7 +73,14 @@ def decode_cursor(cursor: str, kind: str, arity: int) -> tuple[Any, ...]:
         values = data[1]
         if not isinstance(values, list) or len(values) != arity:
             raise ValueError("wrong arity")
-        return tuple(_decode_value(v) for v in values)
+        decoded = tuple(_decode_value(v) for v in values)
+        # Keys are (created_at, id) or a sequence number; anything else was not issued here.
+        expected = (datetime, uuid.UUID) if arity == 2 else (int,)
+        if not all(isinstance(v, t) for v, t in zip(decoded, expected, strict=True)):
+            raise ValueError("wrong value types")
+        if arity == 2 and decoded[0].tzinfo is None:
+            raise ValueError("naive timestamp")
+        return decoded
     except (ValueError, TypeError, UnicodeError, binascii.Error) as exc:
         raise InvalidCursor() from exc
 

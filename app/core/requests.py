@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from fastapi import Request, Response
 from pydantic import BaseModel
+from sqlmodel import Session
 
+from app.auth.principal import Caller
 from app.core.crypto import Keyring
-from app.core.idempotency import Outcome, request_fingerprint
+from app.core.idempotency import Outcome, request_fingerprint, run_idempotent
 
 
 def keyring(request: Request) -> Keyring:
@@ -26,6 +29,20 @@ def fingerprint(request: Request, body: BaseModel | None) -> str:
 
 def idempotency_ttl(request: Request) -> timedelta:
     return timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
+
+
+def idempotent(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    key: str | None,
+    body: BaseModel | None,
+    work: Callable[[], Outcome],
+) -> Outcome:
+    """Run a create once per Idempotency-Key (see app.core.idempotency)."""
+    return run_idempotent(
+        session, caller, key, fingerprint(request, body), work, ttl=idempotency_ttl(request)
+    )
 
 
 def finish_create(response: Response, outcome: Outcome, location: str | None) -> None:

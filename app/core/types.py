@@ -7,6 +7,7 @@ encoder (a 500); these types turn them into a 422 at validation.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
@@ -16,7 +17,7 @@ T = TypeVar("T")
 _UNSAFE = re.compile("[\x00\ud800-\udfff]")
 
 
-def _reject_unsafe(value: str) -> str:
+def reject_unsafe(value: str) -> str:
     if _UNSAFE.search(value):
         raise ValueError("must not contain NUL characters or unpaired surrogates")
     return value
@@ -25,7 +26,7 @@ def _reject_unsafe(value: str) -> str:
 def _text(max_length: int, min_length: int = 1) -> tuple[StringConstraints, AfterValidator]:
     return (
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_reject_unsafe),
+        AfterValidator(reject_unsafe),
     )
 
 
@@ -52,6 +53,22 @@ class InputModel(BaseModel):
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+def _utc_instant(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("must include a time zone (e.g. Z)")
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not 1900 <= value.year <= 9998:
+        raise ValueError("must be between the years 1900 and 9998")
+    return value
+
+
+# An instant with a time zone, normalised to UTC, in a range every database can store.
+UtcInstant = Annotated[datetime, AfterValidator(_utc_instant)]
 
 
 def unique_items(values: list[T] | None) -> list[T] | None:

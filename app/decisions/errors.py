@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.core.errors import Conflict, NotFound, Problem
+from app.core.errors import Conflict, InvalidField, NotFound, Problem
 
 
 class DecisionNotFound(NotFound):
@@ -30,11 +30,6 @@ class ReconsiderationNotAllowed(Conflict):
     slug = "reconsideration-not-allowed"
 
 
-class InvalidDecision(Problem):
-    status = 422
-    title = "Validation failed"
-    slug = "validation-error"
-    default_detail = "The request is not valid; see 'errors'."
-
+class InvalidDecision(InvalidField):
     def __init__(self, field: str, msg: str, type_: str = "value_error") -> None:
-        super().__init__(extra={"errors": [{"loc": ["body", field], "msg": msg, "type": type_}]})
+        super().__init__(["body", field], msg, type_)

@@ -71,10 +71,19 @@ class DecisionRepository:
         return {i for i in self.session.execute(stmt).scalars() if i is not None}
 
     def newest_final_outcome(self, victim_id: uuid.UUID) -> str | None:
+        superseded = select(col(Decision.supersedes_id)).where(
+            col(Decision.supersedes_id).is_not(None)
+        )
+        # The newest standing final decision, by when it was recorded: decided_at is the
+        # authority's own date and may be backdated to the interview.
         stmt = (
             select(col(Decision.outcome))
-            .where(col(Decision.victim_id) == victim_id, col(Decision.stage) == "final")
-            .order_by(col(Decision.decided_at).desc(), col(Decision.created_at).desc())
+            .where(
+                col(Decision.victim_id) == victim_id,
+                col(Decision.stage) == "final",
+                col(Decision.id).not_in(superseded),
+            )
+            .order_by(col(Decision.created_at).desc())
             .limit(1)
         )
         return self.session.execute(stmt).scalar_one_or_none()

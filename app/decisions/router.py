@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 
@@ -18,11 +17,11 @@ from app.core.idempotency import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     Outcome,
-    run_idempotent,
 )
 from app.core.pagination import CursorParam, InvalidCursor, LimitParam, Page, set_next_link
-from app.core.requests import fingerprint, finish_create, idempotency_ttl
+from app.core.requests import finish_create, idempotent
 from app.core.responses import problems
+from app.core.types import UtcInstant
 from app.decisions import service
 from app.decisions.errors import (
     DecisionNotAllowed,
@@ -72,14 +71,7 @@ def issue_decision(
         def work() -> Outcome:
             return Outcome(201, [service.issue(session, caller, referral_id, data).id])
 
-        outcome = run_idempotent(
-            session,
-            caller,
-            idempotency_key,
-            fingerprint(request, data),
-            work,
-            ttl=idempotency_ttl(request),
-        )
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
         decision = service.get_readable(session, caller, outcome.resource_ids[0])
         [result] = service.render(session, [decision])
         audit(session, caller, "decision.create", "victim", [decision.victim_id])
@@ -96,13 +88,11 @@ def list_decisions(
     db: Db,
     outcome: DecisionOutcome | None = None,
     stage: DecisionStage | None = None,
-    decided_after: datetime | None = None,
+    decided_after: UtcInstant | None = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[DecisionRead]:
     """List the identification decisions your agency may see, oldest first."""
-    if decided_after is not None and decided_after.tzinfo is None:
-        raise BadRequest("decided_after must include a time zone (e.g. Z).")
     filters = DecisionFilters(
         outcome=outcome.value if outcome else None,
         stage=stage.value if stage else None,
@@ -154,14 +144,7 @@ def request_reconsideration(
             created = service.request_reconsideration(session, caller, decision_id, data)
             return Outcome(201, [created.id])
 
-        outcome = run_idempotent(
-            session,
-            caller,
-            idempotency_key,
-            fingerprint(request, data),
-            work,
-            ttl=idempotency_ttl(request),
-        )
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
         row = session.get(ReconsiderationRequest, outcome.resource_ids[0])
         assert row is not None
         decision = service.get_readable(session, caller, row.decision_id)

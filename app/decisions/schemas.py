@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, field_validator
 
 from app.core.enums import DecisionOutcome, DecisionStage, ExploitationType
-from app.core.types import InputModel, LongText, unique_items
+from app.core.types import InputModel, LongText, UtcInstant, unique_items
 
 LegalBasis = Annotated[str, Field(min_length=1, max_length=1000)]
 
@@ -30,19 +30,12 @@ class DecisionCreate(InputModel):
         description="Why: required, never identity.",
         examples=["Indicators of deception, control of movement and forced criminality."],
     )
-    decided_at: datetime | None = Field(default=None, description="Defaults to now.")
+    decided_at: UtcInstant | None = Field(default=None, description="Defaults to now.")
     supersedes_id: uuid.UUID | None = Field(
         default=None, description="The decision this one replaces (a reconsideration)."
     )
 
     _unique = field_validator("exploitation_types")(unique_items)
-
-    @field_validator("decided_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("must include a time zone (e.g. Z)")
-        return value
 
 
 class DecisionRead(BaseModel):

@@ -141,7 +141,9 @@ def request_reconsideration(
     session: Session, caller: Caller, decision_id: uuid.UUID, data: ReconsiderationCreate
 ) -> ReconsiderationRequest:
     decision = get_readable(session, caller, decision_id)
-    referral = referrals.get_readable(session, caller, decision.referral_id)
+    # The caller may see the decision without seeing its referral (the registering agency,
+    # a decision recipient): that is "not yours to ask", not "no such decision".
+    referral = referrals.get_unscoped(session, decision.referral_id)
     if referral.from_agency_id != caller.agency_id:
         raise NotReferringAgency()
     if decision.stage != "final" or decision.outcome != "negative":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime, new_id, utcnow
@@ -12,9 +13,11 @@ from app.core.db import UTCDateTime, new_id, utcnow
 
 class RescueOperation(SQLModel, table=True):
     __tablename__ = "rescue_operations"
+    # Unique per lead agency: a global check would tell one agency another's references.
+    __table_args__ = (UniqueConstraint("lead_agency_id", "reference"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    reference: str = Field(max_length=40, unique=True)
+    reference: str = Field(max_length=40)
     name: str = Field(max_length=200)
     started_on: date
     ended_on: date | None = None

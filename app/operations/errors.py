@@ -19,7 +19,7 @@ class ReferenceTaken(Problem):
     status = 409
     title = "Conflict"
     slug = "rescue-operation-reference-taken"
-    default_detail = "A rescue operation with this reference already exists."
+    default_detail = "Your agency already leads a rescue operation with this reference."
 
 
 class NotLeadAgency(Problem):

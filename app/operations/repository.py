@@ -35,8 +35,11 @@ class OperationRepository:
         stmt = stmt.order_by(col(RescueOperation.created_at), col(RescueOperation.id)).limit(limit)
         return list(self.session.execute(stmt).scalars())
 
-    def reference_taken(self, reference: str) -> bool:
-        stmt = select(col(RescueOperation.id)).where(col(RescueOperation.reference) == reference)
+    def reference_taken(self, lead_agency_id: uuid.UUID, reference: str) -> bool:
+        stmt = select(col(RescueOperation.id)).where(
+            col(RescueOperation.lead_agency_id) == lead_agency_id,
+            col(RescueOperation.reference) == reference,
+        )
         return self.session.execute(stmt).first() is not None
 
     def missing_agencies(self, agency_ids: list[uuid.UUID]) -> list[uuid.UUID]:

@@ -16,10 +16,9 @@ from app.core.idempotency import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     Outcome,
-    run_idempotent,
 )
 from app.core.pagination import CursorParam, InvalidCursor, LimitParam, Page, set_next_link
-from app.core.requests import fingerprint, finish_create, idempotency_ttl, keyring
+from app.core.requests import finish_create, idempotent, keyring
 from app.core.responses import problems
 from app.operations import service
 from app.operations.errors import (
@@ -59,14 +58,7 @@ def create_rescue_operation(
         def work() -> Outcome:
             return Outcome(201, [service.create(session, caller, data).id])
 
-        outcome = run_idempotent(
-            session,
-            caller,
-            idempotency_key,
-            fingerprint(request, data),
-            work,
-            ttl=idempotency_ttl(request),
-        )
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
         operation = service.get_readable(session, caller, outcome.resource_ids[0])
         [result] = service.render(session, [operation])
     finish_create(response, outcome, f"/v1/rescue-operations/{result.id}")
@@ -172,14 +164,7 @@ def register_intake(
             )
             return Outcome(201 if any_created else 200, [v.id for v in records])
 
-        outcome = run_idempotent(
-            session,
-            caller,
-            idempotency_key,
-            fingerprint(request, data),
-            work,
-            ttl=idempotency_ttl(request),
-        )
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
         records = VictimRepository(session).by_ids(caller, outcome.resource_ids)
         items = render_victims(session, caller, records, ring)
         audit(session, caller, "victim.create", "victim", [v.id for v in records])

@@ -6,6 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.auth.principal import Caller
@@ -62,8 +63,8 @@ def create(session: Session, caller: Caller, data: OperationCreate) -> RescueOpe
     repo = OperationRepository(session)
     participants = [a for a in data.participating_agency_ids if a != caller.agency_id]
     _check_agencies(repo, participants)
-    reference = data.reference or _new_reference(repo)
-    if data.reference and repo.reference_taken(reference):
+    reference = data.reference or _new_reference(repo, caller.agency_id)
+    if data.reference and repo.reference_taken(caller.agency_id, reference):
         raise ReferenceTaken()
     operation = RescueOperation(
         reference=reference,
@@ -78,7 +79,11 @@ def create(session: Session, caller: Caller, data: OperationCreate) -> RescueOpe
         notes=data.notes,
         lead_agency_id=caller.agency_id,
     )
-    repo.add(operation)
+    try:
+        with session.begin_nested():
+            repo.add(operation)
+    except IntegrityError:
+        raise ReferenceTaken() from None  # a concurrent create with the same reference
     repo.set_participants(operation.id, participants)
     emit(
         session,
@@ -91,10 +96,10 @@ def create(session: Session, caller: Caller, data: OperationCreate) -> RescueOpe
     return operation
 
 
-def _new_reference(repo: OperationRepository) -> str:
+def _new_reference(repo: OperationRepository, lead_agency_id: uuid.UUID) -> str:
     while True:
         reference = f"OP-{secrets.token_hex(4).upper()}"
-        if not repo.reference_taken(reference):
+        if not repo.reference_taken(lead_agency_id, reference):
             return reference
 
 

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
-
-from app.core.errors import Conflict, NotFound, Problem
+from app.core.errors import Conflict, InvalidField, NotFound, Problem
 
 
 class ReferralNotFound(NotFound):
@@ -10,16 +8,9 @@ class ReferralNotFound(NotFound):
     default_detail = "No such referral."
 
 
-class InvalidReferral(Problem):
-    """A 422 in the validation-error shape, naming the field at fault."""
-
-    status = 422
-    title = "Validation failed"
-    slug = "validation-error"
-    default_detail = "The request is not valid; see 'errors'."
-
+class InvalidReferral(InvalidField):
     def __init__(self, field: str, msg: str, type_: str = "value_error") -> None:
-        super().__init__(extra={"errors": [{"loc": ["body", field], "msg": msg, "type": type_}]})
+        super().__init__(["body", field], msg, type_)
 
 
 class RecipientNotAccepting(Conflict):
@@ -62,14 +53,8 @@ class WrongSide(Problem):
         super().__init__(f"Only the {side} of a referral may set this status.")
 
 
-class ReasonRequired(Problem):
-    status = 422
-    title = "Validation failed"
-    slug = "validation-error"
-    default_detail = "This transition needs a reason."
-
+class ReasonRequired(InvalidField):
     def __init__(self, to: str) -> None:
-        extra: dict[str, Any] = {
-            "errors": [{"loc": ["body", "reason"], "msg": f"Required for {to}.", "type": "missing"}]
-        }
-        super().__init__(extra=extra)
+        super().__init__(
+            ["body", "reason"], f"Required for {to}.", "missing", "This transition needs a reason."
+        )

@@ -19,10 +19,9 @@ from app.core.idempotency import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     Outcome,
-    run_idempotent,
 )
 from app.core.pagination import CursorParam, InvalidCursor, LimitParam, Page, set_next_link
-from app.core.requests import fingerprint, finish_create, idempotency_ttl
+from app.core.requests import finish_create, idempotent
 from app.core.responses import problems
 from app.referrals import service
 from app.referrals.errors import (
@@ -79,14 +78,7 @@ def create_referral(
         def work() -> Outcome:
             return Outcome(201, [service.create(session, caller, data, decision_days=days).id])
 
-        outcome = run_idempotent(
-            session,
-            caller,
-            idempotency_key,
-            fingerprint(request, data),
-            work,
-            ttl=idempotency_ttl(request),
-        )
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
         [result] = service.render(
             session, [service.get_readable(session, caller, outcome.resource_ids[0])]
         )

@@ -155,6 +155,14 @@ def get_readable(session: Session, caller: Caller, referral_id: uuid.UUID) -> Re
     return referral
 
 
+def get_unscoped(session: Session, referral_id: uuid.UUID) -> Referral:
+    """For rules reached through a resource the caller may see (a decision)."""
+    referral = ReferralRepository(session).get(referral_id)
+    if referral is None:
+        raise ReferralNotFound()
+    return referral
+
+
 def list_page(
     session: Session, caller: Caller, filters: ReferralFilters, *, limit: int, cursor: str | None
 ) -> tuple[list[Referral], str | None]:

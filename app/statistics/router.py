@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field
 from app.auth.deps import StatisticsRead
 from app.core.deps import Db
 from app.core.responses import problems
+from app.operations import service as operations
+from app.operations.errors import OperationNotFound
 from app.statistics import service
 from app.statistics.service import DIMENSIONS, InvalidGrouping, StatisticsQuery
 
@@ -53,7 +55,7 @@ def _group_by(raw: str | None) -> list[str]:
     "",
     response_model=StatisticsTable,
     responses={
-        **problems(InvalidGrouping),
+        **problems(InvalidGrouping, OperationNotFound),
         200: {"content": {"text/csv": {}}, "description": "The table (JSON or CSV)."},
     },
 )
@@ -75,6 +77,10 @@ def get_statistics(
     query = StatisticsQuery(_group_by(group_by), date_from, date_to, rescue_operation_id)
     min_cell = request.app.state.settings.statistics_min_cell
     with db.begin(caller, write=False) as session:
+        if rescue_operation_id is not None:
+            # Only operations the caller may see: otherwise the filter would confirm that
+            # an id exists and describe another agency's intake.
+            operations.get_readable(session, caller, rescue_operation_id)
         result = service.table(session, query, min_cell=min_cell)
     if accept and "text/csv" in accept.lower():
         out = io.StringIO()

@@ -15,11 +15,13 @@ from app.models import Consent, ConsentWithdrawal
 from app.victims.errors import ConsentAlreadyWithdrawn, ConsentNotFound
 from app.victims.repository import VictimRepository
 from app.victims.schemas import ConsentCreate, ConsentRead, ConsentWithdrawalCreate
-from app.victims.service import emit_victim_event, get_readable
+from app.victims.service import emit_victim_event, get_owned, get_readable
 
 
 def record(session: Session, caller: Caller, victim_id: uuid.UUID, data: ConsentCreate) -> Consent:
-    victim = get_readable(session, caller, victim_id)
+    # Only the registering agency records consent: a recipient must not be able to switch
+    # its own identity sharing back on after the person withdrew.
+    victim = get_owned(session, caller, victim_id)
     consent = Consent(
         victim_id=victim.id,
         purposes=[p.value for p in data.purposes],
@@ -45,7 +47,7 @@ def withdraw(
     consent_id: uuid.UUID,
     data: ConsentWithdrawalCreate,
 ) -> tuple[Consent, datetime]:
-    victim = get_readable(session, caller, victim_id)
+    victim = get_owned(session, caller, victim_id)
     consent = VictimRepository(session).consent_of(victim.id, consent_id)
     if consent is None:
         raise ConsentNotFound()

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
-
-from app.core.errors import Conflict, NotFound, Problem
+from app.core.errors import Conflict, InvalidField, NotFound, Problem
 
 
 class VictimNotFound(NotFound):
@@ -39,15 +37,5 @@ class ConsentAlreadyWithdrawn(Conflict):
     default_detail = "This consent was already withdrawn."
 
 
-class InvalidVictimInput(Problem):
-    """A 422 in the validation-error shape, for rules the schema alone cannot check."""
-
-    status = 422
-    title = "Validation failed"
-    slug = "validation-error"
-    default_detail = "The request is not valid; see 'errors'."
-
-    def __init__(self, loc: list[Any], msg: str, type_: str) -> None:
-        super().__init__(
-            extra={"errors": [{"loc": [str(p) for p in loc], "msg": msg, "type": type_}]}
-        )
+class InvalidVictimInput(InvalidField):
+    """A victim body that breaks a rule beyond its schema (e.g. a batch's duplicate ref)."""

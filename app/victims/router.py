@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,12 +18,11 @@ from app.core.idempotency import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     Outcome,
-    run_idempotent,
 )
 from app.core.pagination import CursorParam, InvalidCursor, LimitParam, Page, set_next_link
-from app.core.requests import fingerprint, finish_create, idempotency_ttl, keyring
+from app.core.requests import finish_create, idempotent, keyring
 from app.core.responses import problems
-from app.core.types import CountryCode
+from app.core.types import CountryCode, UtcInstant
 from app.victims import consents, service
 from app.victims.errors import (
     ConsentAlreadyWithdrawn,
@@ -76,14 +74,7 @@ def register_victim(
             victim, created = service.register(session, caller, data, ring)
             return Outcome(201 if created else 200, [victim.id])
 
-        outcome = run_idempotent(
-            session,
-            caller,
-            idempotency_key,
-            fingerprint(request, data),
-            work,
-            ttl=idempotency_ttl(request),
-        )
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
         victim = service.get_readable(session, caller, outcome.resource_ids[0])
         result = render_one(session, caller, victim, ring)
         audit(session, caller, "victim.create", "victim", [victim.id])
@@ -102,7 +93,7 @@ def list_victims(
     nationality: Annotated[CountryCode | None, Query()] = None,
     identification_status: IdentificationStatus | None = None,
     exploitation_type: ExploitationType | None = None,
-    updated_after: datetime | None = None,
+    updated_after: UtcInstant | None = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
 ) -> Page[VictimRead]:
@@ -114,8 +105,6 @@ def list_victims(
         exploitation_type=exploitation_type.value if exploitation_type else None,
         updated_after=updated_after,
     )
-    if updated_after is not None and updated_after.tzinfo is None:
-        raise BadRequest("updated_after must include a time zone (e.g. Z).")
     ring = keyring(request)
     with db.begin(caller) as session:
         rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
@@ -202,14 +191,7 @@ def record_consent(
         def work() -> Outcome:
             return Outcome(201, [consents.record(session, caller, victim_id, data).id])
 
-        outcome = run_idempotent(
-            session,
-            caller,
-            idempotency_key,
-            fingerprint(request, data),
-            work,
-            ttl=idempotency_ttl(request),
-        )
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
         result = consents.read_one(session, caller, victim_id, outcome.resource_ids[0])
         audit(session, caller, "consent.create", "victim", [victim_id])
     finish_create(response, outcome, None)

@@ -24,6 +24,7 @@ from app.core.types import (
     LanguageCode,
     RefText,
     ShortText,
+    UtcInstant,
     unique_items,
 )
 
@@ -114,29 +115,15 @@ class ConsentCreate(InputModel):
     method: ConsentMethod = Field(examples=["written"])
     language: LanguageCode | None = Field(default=None, examples=["tl"])
     interpreter_used: bool = False
-    given_at: datetime = Field(examples=["2026-11-28T09:30:00Z"])
+    given_at: UtcInstant = Field(examples=["2026-11-28T09:30:00Z"])
 
     _unique = field_validator("purposes")(unique_items)
 
-    @field_validator("given_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("must include a time zone (e.g. Z)")
-        return value
-
 
 class ConsentWithdrawalCreate(InputModel):
-    withdrawn_at: datetime | None = Field(
+    withdrawn_at: UtcInstant | None = Field(
         default=None, description="When the person withdrew; defaults to now."
     )
-
-    @field_validator("withdrawn_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("must include a time zone (e.g. Z)")
-        return value
 
 
 class ConsentRead(BaseModel):

@@ -47,7 +47,8 @@ def _today() -> date:
 
 def _require_identity_scope(caller: Caller, data: VictimFields | VictimUpdate) -> None:
     """Writing identity fields needs ``victims:identity`` (leaving them out does not)."""
-    writes_identity = data.identity is not None or data.date_of_birth is not None
+    # Setting identity fields to null erases them: that is writing identity too.
+    writes_identity = bool(data.model_fields_set & {"identity", "date_of_birth"})
     if writes_identity and not caller.has(Scope.VICTIMS_IDENTITY):
         raise IdentityScopeRequired()
 

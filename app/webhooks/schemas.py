@@ -6,15 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
-from app.core.types import InputModel, ShortText, unique_items
+from app.core.types import InputModel, ShortText, reject_unsafe, unique_items
 from app.events.outbox import EventType
 
 
 class WebhookCreate(InputModel):
-    url: Annotated[str, Field(min_length=8, max_length=2000)] = Field(
-        examples=["https://cms.partner.example/hooks/nrm"]
+    url: Annotated[str, Field(min_length=8, max_length=2000), AfterValidator(reject_unsafe)] = (
+        Field(examples=["https://cms.partner.example/hooks/nrm"])
     )
     event_types: Annotated[list[EventType], Field(min_length=1, max_length=10)] = Field(
         examples=[["referral.created", "referral.status_changed", "decision.issued"]]

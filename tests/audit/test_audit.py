@@ -137,7 +137,7 @@ def test_refused_attempts_are_recorded_and_shown_to_the_owner(
     assert audited(app, rid) == [("access.denied", victim["id"], "not_found")]
     anonymous = client.get(f"/v1/victims/{victim['id']}", headers={"X-Request-ID": "anon-1"})
     assert anonymous.status_code == 401
-    assert audited(app, "anon-1") == [("access.denied", victim["id"], "unauthenticated")]
+    assert audited(app, "anon-1") == []  # nobody to name, and anyone could flood the trail
     log = client.get(f"/v1/victims/{victim['id']}/access-log", headers=ngo.headers).json()
     entries = [(e["agency_id"], e["action"], e["outcome"]) for e in log["items"]]
     assert (str(outsider.agency_id), "access.denied", "not_found") in entries

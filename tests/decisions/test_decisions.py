@@ -170,3 +170,33 @@ class TestVisibility:
             "/v1/decisions?decided_after=2999-01-01T00:00:00Z", headers=ngo.headers
         ).json()
         assert later["items"] == []
+
+
+def test_a_backdated_superseding_decision_still_decides(
+    client: TestClient, ngo: Partner, ca: Partner
+) -> None:
+    victim, referral = _accepted_identification(client, ngo, ca)
+    negative = decide(client, ca, referral["id"], "final", "negative").json()
+    client.post(
+        f"/v1/decisions/{negative['id']}/reconsideration-requests",
+        json={"reasons": "New facts"}, headers=ngo.headers,
+    )  # fmt: skip
+    positive = decide(
+        client, ca, referral["id"], "final", "positive", supersedes_id=negative["id"],
+        decided_at="2020-01-01T00:00:00Z",  # dated to the original interview
+    )  # fmt: skip
+    assert positive.status_code == 201
+    assert _victim(client, ngo, victim["id"])["identification_status"] == "identified"
+
+
+def test_registering_agency_that_did_not_refer_gets_403_on_reconsideration(
+    client: TestClient, ngo: Partner, ca: Partner, shelter: Partner
+) -> None:
+    victim = adult_with_consent(client, ngo)
+    refer(client, ngo, victim["id"], shelter, "shelter")
+    referral = refer(client, shelter, victim["id"], ca).json()
+    move(client, ca, referral, "accepted")
+    negative = decide(client, ca, referral["id"], "final", "negative").json()
+    url = f"/v1/decisions/{negative['id']}/reconsideration-requests"
+    assert client.post(url, json={"reasons": "x"}, headers=ngo.headers).status_code == 403
+    assert client.post(url, json={"reasons": "x"}, headers=shelter.headers).status_code == 201

@@ -245,3 +245,14 @@ def test_subscription_starts_at_the_feed_head(
         subscribe(local, ngo, hook.url, ["victim.registered"])
         worker_for(local_app).run_once()
         assert hook.requests == []
+
+
+def test_url_with_nul_or_lone_surrogate_is_422(client: TestClient, ngo: Partner) -> None:
+    for url in ("https://93.184.215.14/a\x00b", "https://93.184.215.14/\ud800"):
+        body = json.dumps({"url": url, "event_types": ["victim.registered"]})  # escapes both
+        r = client.post(
+            "/v1/webhooks",
+            content=body.encode(),
+            headers={**ngo.headers, "Content-Type": "application/json"},
+        )
+        assert r.status_code == 422, body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -81,3 +82,30 @@ def test_bad_consent_bodies(client: TestClient, ngo: Partner) -> None:
     ]:
         r = client.post(f"/v1/victims/{v['id']}/consents", json=bad, headers=ngo.headers)
         assert r.status_code == 422, bad
+
+
+def test_only_the_registering_agency_records_or_withdraws_consent(
+    client: TestClient, ngo: Partner, make_partner: Any
+) -> None:
+    from tests.referrals.conftest import refer
+
+    partner = make_partner(["first_responder", "service_provider"], services=["shelter"])
+    v = register_victim(client, ngo, age_estimate=12)
+    c = client.post(f"/v1/victims/{v['id']}/consents", json=CONSENT, headers=ngo.headers).json()
+    refer(client, ngo, v["id"], partner, "shelter")  # the partner now sees the record
+    r = client.post(f"/v1/victims/{v['id']}/consents", json=CONSENT, headers=partner.headers)
+    assert r.status_code == 403
+    w = client.post(f"/v1/victims/{v['id']}/consents/{c['id']}/withdrawal", headers=partner.headers)
+    assert w.status_code == 403
+
+
+def test_times_out_of_range_are_422(client: TestClient, ngo: Partner) -> None:
+    v = register_victim(client, ngo)
+    for given_at in ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"]:
+        r = client.post(
+            f"/v1/victims/{v['id']}/consents", json={**CONSENT, "given_at": given_at},
+            headers=ngo.headers,
+        )  # fmt: skip
+        assert r.status_code == 422, given_at
+    r = client.get("/v1/victims?updated_after=0001-01-01T00:00:00%2B01:00", headers=ngo.headers)
+    assert r.status_code == 422

@@ -85,3 +85,14 @@ def test_cursor_of_another_list_is_rejected(client: TestClient, ngo: Partner) ->
     assert cursor
     r = client.get(f"/v1/victims?cursor={cursor}", headers=ngo.headers)
     assert r.status_code == 400
+
+
+def test_crafted_cursor_values_are_400(client: TestClient, ngo: Partner) -> None:
+    import base64
+    import json
+
+    for values in (["x", "y"], [1, 2], ["2026-01-01", "not-a-uuid"]):
+        raw = json.dumps(["victims", values]).encode()
+        cursor = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        r = client.get("/v1/victims", params={"cursor": cursor}, headers=ngo.headers)
+        assert r.status_code == 400, values

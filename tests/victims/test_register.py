@@ -81,6 +81,14 @@ class TestRegister:
         assert r.json()["type"].endswith("identity-scope-required")
         ok = client.post("/v1/victims", json=victim_body(identity=False), headers=p.headers)
         assert ok.status_code == 201
+        # Clearing identity is writing identity too.
+        for clear in ({"identity": None}, {"date_of_birth": None}):
+            r = client.patch(
+                f"/v1/victims/{ok.json()['id']}", json=clear,
+                headers={**p.headers, "If-Match": '"1"'},
+            )  # fmt: skip
+            assert r.status_code == 403, clear
+        assert ok.status_code == 201
         assert ok.json()["identity_redacted"] is True
         assert "identity" not in ok.json()
 

@@ -20,7 +20,9 @@ from app.auth.deps import Admin, AgenciesRead
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.deps import Db
 from app.core.errors import BadRequest, PreconditionFailed, PreconditionRequired
+from app.core.idempotency import IdempotencyKeyHeader, Outcome
 from app.core.pagination import CursorParam, InvalidCursor, LimitParam, Page, set_next_link
+from app.core.requests import finish_create, idempotent
 from app.core.responses import problems
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
@@ -57,13 +59,24 @@ def get_agency(
 
 
 @router.post("", status_code=201, responses=problems(AgencySlugTaken))
-def create_agency(data: AgencyCreate, response: Response, caller: Admin, db: Db) -> AgencyRead:
+def create_agency(
+    request: Request,
+    data: AgencyCreate,
+    response: Response,
+    caller: Admin,
+    db: Db,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> AgencyRead:
     """Register a partner agency (platform administrators)."""
     with db.begin(caller) as session:
-        agency = service.create_agency(session, data)
-        result = AgencyRead.model_validate(agency)
+
+        def work() -> Outcome:
+            return Outcome(201, [service.create_agency(session, data).id])
+
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
+        result = AgencyRead.model_validate(service.get_agency(session, outcome.resource_ids[0]))
     set_etag(response, result.version)
-    response.headers["Location"] = f"/v1/agencies/{result.id}"
+    finish_create(response, outcome, f"/v1/agencies/{result.id}")
     return result
 
 

@@ -201,19 +201,28 @@ def record_consent(
 @router.post(
     "/{victim_id}/consents/{consent_id}/withdrawal",
     status_code=201,
-    responses=problems(VictimNotFound, ConsentNotFound, ConsentAlreadyWithdrawn),
+    responses=problems(VictimNotFound, ConsentNotFound, ConsentAlreadyWithdrawn, *_IDEMPOTENCY),
 )
 def withdraw_consent(
+    request: Request,
+    response: Response,
     victim_id: uuid.UUID,
     consent_id: uuid.UUID,
     caller: VictimsWrite,
     db: Db,
     data: ConsentWithdrawalCreate | None = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ConsentRead:
     """Record that the person withdrew a consent; it stops counting at once."""
+    body = data or ConsentWithdrawalCreate()
     with db.begin(caller) as session:
-        consent, withdrawn_at = consents.withdraw(
-            session, caller, victim_id, consent_id, data or ConsentWithdrawalCreate()
-        )
+
+        def work() -> Outcome:
+            consent, _ = consents.withdraw(session, caller, victim_id, consent_id, body)
+            return Outcome(201, [consent.id])
+
+        outcome = idempotent(request, session, caller, idempotency_key, body, work)
+        result = consents.read_one(session, caller, victim_id, outcome.resource_ids[0])
         audit(session, caller, "consent.withdraw", "victim", [victim_id])
-        return consents.to_read(consent, withdrawn_at)
+    finish_create(response, outcome, None)
+    return result

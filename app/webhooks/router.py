@@ -8,7 +8,9 @@ from fastapi import APIRouter, Request, Response
 
 from app.auth.deps import WebhooksManage
 from app.core.deps import Db
+from app.core.idempotency import IdempotencyKeyHeader, Outcome
 from app.core.pagination import CursorParam, InvalidCursor, LimitParam, Page, set_next_link
+from app.core.requests import finish_create, idempotent
 from app.core.responses import problems
 from app.models import WebhookDelivery, WebhookSubscription
 from app.webhooks import service
@@ -33,7 +35,12 @@ def _read(s: WebhookSubscription) -> WebhookRead:
 
 @router.post("", status_code=201, responses=problems(UnsafeWebhookTarget))
 def create_webhook(
-    request: Request, response: Response, data: WebhookCreate, caller: WebhooksManage, db: Db
+    request: Request,
+    response: Response,
+    data: WebhookCreate,
+    caller: WebhooksManage,
+    db: Db,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> WebhookCreated:
     """Subscribe an https endpoint to events; the signing secret is shown only here.
 
@@ -42,17 +49,25 @@ def create_webhook(
     """
     state = request.app.state
     with db.begin(caller) as session:
-        subscription, secret = service.create(
-            session,
-            caller,
-            url=data.url,
-            event_types=[t.value for t in data.event_types],
-            description=data.description,
-            keyring=state.keyring,
-            allow_insecure=state.settings.webhook_allow_insecure_targets,
-        )
+
+        def work() -> Outcome:
+            subscription, _ = service.create(
+                session,
+                caller,
+                url=data.url,
+                event_types=[t.value for t in data.event_types],
+                description=data.description,
+                keyring=state.keyring,
+                allow_insecure=state.settings.webhook_allow_insecure_targets,
+            )
+            return Outcome(201, [subscription.id])
+
+        outcome = idempotent(request, session, caller, idempotency_key, data, work)
+        subscription = service.get_own(session, caller, outcome.resource_ids[0])
         read = _read(subscription)
-    response.headers["Location"] = f"/v1/webhooks/{read.id}"
+        # The secret is kept sealed (it must sign), so a retried create can show it again.
+        secret = service.secret_of(subscription, state.keyring)
+    finish_create(response, outcome, f"/v1/webhooks/{read.id}")
     return WebhookCreated(**read.model_dump(), secret=secret)
 
 

@@ -4,6 +4,7 @@ SSRF refusals, tenancy, and delivery of events committed while no worker ran (G7
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -256,3 +257,13 @@ def test_url_with_nul_or_lone_surrogate_is_422(client: TestClient, ngo: Partner)
             headers={**ngo.headers, "Content-Type": "application/json"},
         )
         assert r.status_code == 422, body
+
+
+def test_retried_subscription_shows_the_same_secret(local: TestClient, ngo: Partner) -> None:
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    body = {"url": "http://127.0.0.1:9/hook", "event_types": ["victim.registered"]}
+    first = local.post("/v1/webhooks", json=body, headers={**ngo.headers, **key})
+    again = local.post("/v1/webhooks", json=body, headers={**ngo.headers, **key})
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"

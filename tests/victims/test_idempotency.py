@@ -121,3 +121,28 @@ def test_invalid_keys_are_422(client: TestClient, ngo: Partner) -> None:
             "/v1/victims", json=victim_body(), headers={**ngo.headers, "Idempotency-Key": bad}
         )
         assert r.status_code == 422, bad
+
+
+def test_other_creates_honour_the_key_too(client: TestClient, ngo: Partner, admin: Partner) -> None:
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    body = {"slug": f"idem-{uuid.uuid4().hex[:8]}", "name": "Idempotent NGO", "kind": "ngo",
+            "country": "TH", "roles": ["service_provider"]}  # fmt: skip
+    first = client.post("/v1/agencies", json=body, headers={**admin.headers, **key})
+    again = client.post("/v1/agencies", json=body, headers={**admin.headers, **key})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+
+    victim = client.post("/v1/victims", json=victim_body(), headers=ngo.headers).json()
+    consent = client.post(
+        f"/v1/victims/{victim['id']}/consents",
+        json={"purposes": ["services"], "method": "verbal", "given_at": "2026-11-21T08:00:00Z"},
+        headers=ngo.headers,
+    ).json()
+    url = f"/v1/victims/{victim['id']}/consents/{consent['id']}/withdrawal"
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    w1 = client.post(url, headers={**ngo.headers, **key})
+    w2 = client.post(url, headers={**ngo.headers, **key})
+    assert (w1.status_code, w2.status_code) == (201, 201)  # a retry, not a 409
+    assert w2.json() == w1.json()
+    assert client.post(url, headers=ngo.headers).status_code == 409  # a new attempt

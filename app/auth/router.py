@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.failures import count_failure, retry_after
 from app.auth.token_service import TokenError, issue_token
 
 router = APIRouter(tags=["auth"])
@@ -38,6 +39,8 @@ class TokenErrorResponse(BaseModel):
 
 def _error(err: TokenError, *, basic_used: bool) -> JSONResponse:
     headers = dict(_NO_STORE)
+    if err.retry_after is not None:
+        headers["Retry-After"] = str(err.retry_after)
     if err.status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="referral-api"' if basic_used else "Basic"
     return JSONResponse(
@@ -107,6 +110,10 @@ _REQUEST_BODY: dict[str, Any] = {
             "unsupported_grant_type (RFC 6749 §5.2)",
         },
         401: {"model": TokenErrorResponse, "description": "invalid_client"},
+        429: {
+            "model": TokenErrorResponse,
+            "description": "Too many failed attempts for this client id (see Retry-After).",
+        },
     },
 )
 async def token(request: Request) -> JSONResponse:
@@ -137,16 +144,36 @@ async def token(request: Request) -> JSONResponse:
         state = request.app.state
         uow = state.uow
 
+        settings = state.settings
+        window = settings.token_failure_window_seconds
+
         def work() -> Any:
             with uow.begin(None, write=False) as session:
-                return issue_token(
-                    session,
-                    state.settings,
-                    state.signing_key,
-                    client_id=client_id,
-                    client_secret=client_secret,
-                    requested_scope=form.get("scope"),
+                wait = retry_after(
+                    session, client_id, limit=settings.token_failure_limit, seconds=window
                 )
+            if wait is not None:
+                raise TokenError(
+                    "invalid_request",
+                    f"Too many failed attempts for this client; retry in {wait} seconds.",
+                    status=429,
+                    retry_after=wait,
+                )
+            try:
+                with uow.begin(None, write=False) as session:
+                    return issue_token(
+                        session,
+                        settings,
+                        state.signing_key,
+                        client_id=client_id,
+                        client_secret=client_secret,
+                        requested_scope=form.get("scope"),
+                    )
+            except TokenError as err:
+                if err.error == "invalid_client":
+                    with uow.begin(None) as session:
+                        count_failure(session, client_id, seconds=window)
+                raise
 
         issued = await run_in_threadpool(work)
     except TokenError as err:

@@ -18,11 +18,14 @@ from app.models import Agency, ApiClient
 class TokenError(Exception):
     """An RFC 6749 §5.2 error: ``error`` code, HTTP status and a safe description."""
 
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
+    def __init__(
+        self, error: str, description: str, status: int = 400, retry_after: int | None = None
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
         self.status = status
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

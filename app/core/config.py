@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     jwt_private_key: str = ""
     jwt_private_key_file: Path | None = None
 
+    # Failed token requests per client id and window before the token endpoint answers 429.
+    token_failure_limit: int = Field(default=10, ge=1)
+    token_failure_window_seconds: int = Field(default=300, ge=10)
+
     # Client-secret hashing (scrypt) cost; 2**14 is the interactive-login default.
     secret_hash_n: int = 2**14
 

@@ -5,6 +5,7 @@ from app.models.audit import AuditChainHead, AuditEvent
 from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyKey
 from app.models.operations import RescueOperation, RescueOperationParticipant
+from app.models.ratelimit import TokenFailureWindow
 from app.models.referrals import (
     Decision,
     ReconsiderationRequest,
@@ -30,6 +31,7 @@ __all__ = [
     "ReferralStatusChange",
     "RescueOperation",
     "RescueOperationParticipant",
+    "TokenFailureWindow",
     "Victim",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -151,3 +151,34 @@ class TestIssueToken:
         r = client.post(TOKEN, data=GRANT, auth=(p.client_id, p.client_secret))
         assert r.status_code == 401
         assert r.json()["error"] == "invalid_client"
+
+
+class TestRepeatedFailures:
+    """API.md: repeated failures for one client id → 429 (state in the database)."""
+
+    def test_repeated_failures_for_one_client_id_get_429(
+        self, app: object, client: TestClient, make_partner: PartnerFactory
+    ) -> None:
+        limit = app.state.settings.token_failure_limit  # type: ignore[attr-defined]
+        victim_client = make_partner(["first_responder"])
+        bystander = make_partner(["first_responder"])
+        for _ in range(limit):
+            r = client.post(TOKEN, data=GRANT, auth=(victim_client.client_id, "wrong"))
+            assert r.status_code == 401
+        blocked = client.post(
+            TOKEN, data=GRANT, auth=(victim_client.client_id, victim_client.client_secret)
+        )
+        assert blocked.status_code == 429  # even the right secret waits out the window
+        assert int(blocked.headers["retry-after"]) >= 1
+        assert blocked.json()["error"] == "invalid_request"
+        ok = client.post(TOKEN, data=GRANT, auth=(bystander.client_id, bystander.client_secret))
+        assert ok.status_code == 200  # another client is not affected
+
+    def test_unknown_client_ids_are_limited_too(self, app: object, client: TestClient) -> None:
+        limit = app.state.settings.token_failure_limit  # type: ignore[attr-defined]
+        made_up = "0b7c4f0e-1111-4222-8333-944455556666"
+        codes = [
+            client.post(TOKEN, data=GRANT, auth=(made_up, "guess")).status_code
+            for _ in range(limit + 1)
+        ]
+        assert codes == [401] * limit + [429]

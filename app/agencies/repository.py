@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import tuple_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from app.core.pagination import keyset
 from app.models import Agency, ApiClient
 
 
@@ -22,10 +22,7 @@ class AgencyRepository:
         return self.session.exec(select(Agency).where(Agency.slug == slug)).first()
 
     def page(self, *, limit: int, after: tuple[Any, ...] | None) -> list[Agency]:
-        stmt = select(Agency).order_by(col(Agency.created_at), col(Agency.id)).limit(limit)
-        if after is not None:
-            stmt = stmt.where(tuple_(col(Agency.created_at), col(Agency.id)) > tuple_(*after))
-        return list(self.session.exec(stmt))
+        return list(self.session.exec(keyset(select(Agency), Agency, after, limit)))
 
     def add(self, agency: Agency) -> None:
         self.session.add(agency)
@@ -42,15 +39,8 @@ class ClientRepository:
     def page_for_agency(
         self, agency_id: uuid.UUID, *, limit: int, after: tuple[Any, ...] | None
     ) -> list[ApiClient]:
-        stmt = (
-            select(ApiClient)
-            .where(ApiClient.agency_id == agency_id)
-            .order_by(col(ApiClient.created_at), col(ApiClient.id))
-            .limit(limit)
-        )
-        if after is not None:
-            stmt = stmt.where(tuple_(col(ApiClient.created_at), col(ApiClient.id)) > tuple_(*after))
-        return list(self.session.exec(stmt))
+        stmt = select(ApiClient).where(ApiClient.agency_id == agency_id)
+        return list(self.session.exec(keyset(stmt, ApiClient, after, limit)))
 
     def add(self, client: ApiClient) -> None:
         self.session.add(client)

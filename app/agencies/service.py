@@ -15,7 +15,7 @@ from app.auth.secrets import hash_secret, new_client_secret
 from app.core.concurrency import check_version
 from app.core.db import utcnow
 from app.core.errors import BadRequest
-from app.core.pagination import decode_cursor, keyset_page
+from app.core.pagination import paginate
 from app.core.versioning import guarded_update
 from app.models import Agency, ApiClient
 
@@ -33,9 +33,8 @@ def get_agency(session: Session, agency_id: uuid.UUID) -> Agency:
 def list_agencies(
     session: Session, *, limit: int, cursor: str | None
 ) -> tuple[list[Agency], str | None]:
-    after = decode_cursor(cursor, AGENCY_CURSOR, 2) if cursor else None
-    rows = AgencyRepository(session).page(limit=limit + 1, after=after)
-    return keyset_page(rows, limit, AGENCY_CURSOR)
+    repo = AgencyRepository(session)
+    return paginate(AGENCY_CURSOR, cursor, limit, lambda n, after: repo.page(limit=n, after=after))
 
 
 def create_agency(session: Session, data: AgencyCreate) -> Agency:
@@ -100,9 +99,13 @@ def list_clients(
     session: Session, agency_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> tuple[list[ApiClient], str | None]:
     get_agency(session, agency_id)
-    after = decode_cursor(cursor, CLIENT_CURSOR, 2) if cursor else None
-    rows = ClientRepository(session).page_for_agency(agency_id, limit=limit + 1, after=after)
-    return keyset_page(rows, limit, CLIENT_CURSOR)
+    repo = ClientRepository(session)
+    return paginate(
+        CLIENT_CURSOR,
+        cursor,
+        limit,
+        lambda n, after: repo.page_for_agency(agency_id, limit=n, after=after),
+    )
 
 
 def revoke_client(session: Session, client_id: uuid.UUID) -> None:

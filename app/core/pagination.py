@@ -6,11 +6,13 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, tuple_
 
 from app.core.errors import BadRequest
 
@@ -92,6 +94,27 @@ def set_next_link(request: Request, response: Response, next_cursor: str | None)
 
 
 R = TypeVar("R")
+S = TypeVar("S", bound=Select[Any])
+
+
+def keyset(stmt: S, model: Any, after: tuple[Any, ...] | None, limit: int) -> S:
+    """Order ``stmt`` by (created_at, id) and start after ``after``: the one keyset shape
+    every list uses (an index on those columns serves it; never OFFSET)."""
+    created_at, row_id = model.created_at, model.id
+    if after is not None:
+        stmt = stmt.where(tuple_(created_at, row_id) > tuple_(*after))
+    return stmt.order_by(created_at, row_id).limit(limit)
+
+
+def paginate(
+    kind: str,
+    cursor: str | None,
+    limit: int,
+    fetch: Callable[[int, tuple[Any, ...] | None], list[R]],
+) -> tuple[list[R], str | None]:
+    """Decode the cursor, fetch one row more than a page, and name the next cursor."""
+    after = decode_cursor(cursor, kind, 2) if cursor else None
+    return keyset_page(fetch(limit + 1, after), limit, kind)
 
 
 def keyset_page(rows: list[R], limit: int, kind: str) -> tuple[list[R], str | None]:

@@ -6,7 +6,7 @@ COMMITTED (two transactions read the same version); ``WHERE version = :expected`
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,10 +14,6 @@ from sqlmodel import Session
 
 from app.core.db import utcnow
 from app.core.errors import PreconditionFailed
-
-
-class Versioned(Protocol):
-    version: int
 
 
 def guarded_update(

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
 from app.core.db import utcnow
+from app.core.pagination import keyset
 from app.decisions.access import readable_decisions
 from app.models import Agency, Decision, ReconsiderationRequest, Victim
 
@@ -49,10 +50,7 @@ class DecisionRepository:
             stmt = stmt.where(col(Decision.stage) == filters.stage)
         if filters.decided_after is not None:
             stmt = stmt.where(col(Decision.decided_at) > filters.decided_after)
-        if after is not None:
-            stmt = stmt.where(tuple_(col(Decision.created_at), col(Decision.id)) > tuple_(*after))
-        stmt = stmt.order_by(col(Decision.created_at), col(Decision.id)).limit(limit)
-        return list(self.session.execute(stmt).scalars())
+        return list(self.session.execute(keyset(stmt, Decision, after, limit)).scalars())
 
     def of_referral(self, referral_id: uuid.UUID) -> list[Decision]:
         stmt = (

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.auth.principal import Caller
 from app.core.db import utcnow
-from app.core.pagination import decode_cursor, keyset_page
+from app.core.pagination import paginate
 from app.decisions.errors import (
     DecisionNotAllowed,
     DecisionNotFound,
@@ -132,9 +132,13 @@ def get_readable(session: Session, caller: Caller, decision_id: uuid.UUID) -> De
 def list_page(
     session: Session, caller: Caller, filters: DecisionFilters, *, limit: int, cursor: str | None
 ) -> tuple[list[Decision], str | None]:
-    after = decode_cursor(cursor, CURSOR_KIND, 2) if cursor else None
-    rows = DecisionRepository(session).page(caller, filters, limit=limit + 1, after=after)
-    return keyset_page(rows, limit, CURSOR_KIND)
+    repo = DecisionRepository(session)
+    return paginate(
+        CURSOR_KIND,
+        cursor,
+        limit,
+        lambda n, after: repo.page(caller, filters, limit=n, after=after),
+    )
 
 
 def request_reconsideration(

@@ -6,10 +6,11 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
+from app.core.pagination import keyset
 from app.models import Agency, Referral, RescueOperation, RescueOperationParticipant, Victim
 from app.operations.access import readable_operations
 
@@ -28,12 +29,7 @@ class OperationRepository:
         self, caller: Caller, *, limit: int, after: tuple[Any, ...] | None
     ) -> list[RescueOperation]:
         stmt = select(RescueOperation).where(readable_operations(caller))
-        if after is not None:
-            stmt = stmt.where(
-                tuple_(col(RescueOperation.created_at), col(RescueOperation.id)) > tuple_(*after)
-            )
-        stmt = stmt.order_by(col(RescueOperation.created_at), col(RescueOperation.id)).limit(limit)
-        return list(self.session.execute(stmt).scalars())
+        return list(self.session.execute(keyset(stmt, RescueOperation, after, limit)).scalars())
 
     def reference_taken(self, lead_agency_id: uuid.UUID, reference: str) -> bool:
         stmt = select(col(RescueOperation.id)).where(

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.auth.principal import Caller
 from app.core.concurrency import check_version
 from app.core.errors import BadRequest
-from app.core.pagination import decode_cursor, keyset_page
+from app.core.pagination import paginate
 from app.core.versioning import guarded_update
 from app.events.outbox import EventType, emit
 from app.models import RescueOperation
@@ -106,9 +106,10 @@ def _new_reference(repo: OperationRepository, lead_agency_id: uuid.UUID) -> str:
 def list_page(
     session: Session, caller: Caller, *, limit: int, cursor: str | None
 ) -> tuple[list[RescueOperation], str | None]:
-    after = decode_cursor(cursor, CURSOR_KIND, 2) if cursor else None
-    rows = OperationRepository(session).page(caller, limit=limit + 1, after=after)
-    return keyset_page(rows, limit, CURSOR_KIND)
+    repo = OperationRepository(session)
+    return paginate(
+        CURSOR_KIND, cursor, limit, lambda n, after: repo.page(caller, limit=n, after=after)
+    )
 
 
 def update(

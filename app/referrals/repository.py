@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
+from app.core.pagination import keyset
 from app.models import Referral, ReferralStatusChange, Victim
 from app.models.referrals import OPEN_STATUSES
 from app.referrals.access import readable_referrals
@@ -56,10 +57,7 @@ class ReferralRepository:
                 col(Referral.decision_due_at) < filters.overdue_at,
                 col(Referral.status).in_(OPEN_STATUSES),
             )
-        if after is not None:
-            stmt = stmt.where(tuple_(col(Referral.created_at), col(Referral.id)) > tuple_(*after))
-        stmt = stmt.order_by(col(Referral.created_at), col(Referral.id)).limit(limit)
-        return list(self.session.execute(stmt).scalars())
+        return list(self.session.execute(keyset(stmt, Referral, after, limit)).scalars())
 
     def open_exists(self, victim_id: uuid.UUID, to_agency_id: uuid.UUID, purpose: str) -> bool:
         stmt = select(col(Referral.id)).where(

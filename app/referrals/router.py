@@ -134,9 +134,8 @@ def get_referral(
 def get_referral_history(referral_id: uuid.UUID, caller: ReferralsRead, db: Db) -> ReferralHistory:
     """Every status change of a referral: who, when, from, to and why."""
     with db.begin(caller) as session:
-        changes = service.history(session, caller, referral_id)
-        victim_id = service.get_readable(session, caller, referral_id).victim_id
-        audit(session, caller, "referral.history.read", "victim", [victim_id])
+        referral, changes = service.history(session, caller, referral_id)
+        audit(session, caller, "referral.history.read", "victim", [referral.victim_id])
         items = [
             StatusChangeRead(
                 from_status=c.from_status,

@@ -17,7 +17,7 @@ from app.agencies.repository import AgencyRepository
 from app.auth.principal import Caller
 from app.core.concurrency import check_version
 from app.core.db import utcnow
-from app.core.pagination import decode_cursor, keyset_page
+from app.core.pagination import paginate
 from app.core.versioning import guarded_update
 from app.events.outbox import EventType, emit
 from app.models import Referral, ReferralStatusChange
@@ -166,9 +166,13 @@ def get_unscoped(session: Session, referral_id: uuid.UUID) -> Referral:
 def list_page(
     session: Session, caller: Caller, filters: ReferralFilters, *, limit: int, cursor: str | None
 ) -> tuple[list[Referral], str | None]:
-    after = decode_cursor(cursor, CURSOR_KIND, 2) if cursor else None
-    rows = ReferralRepository(session).page(caller, filters, limit=limit + 1, after=after)
-    return keyset_page(rows, limit, CURSOR_KIND)
+    repo = ReferralRepository(session)
+    return paginate(
+        CURSOR_KIND,
+        cursor,
+        limit,
+        lambda n, after: repo.page(caller, filters, limit=n, after=after),
+    )
 
 
 def transition(
@@ -221,9 +225,11 @@ def set_status(
     )  # fmt: skip
 
 
-def history(session: Session, caller: Caller, referral_id: uuid.UUID) -> list[ReferralStatusChange]:
+def history(
+    session: Session, caller: Caller, referral_id: uuid.UUID
+) -> tuple[Referral, list[ReferralStatusChange]]:
     referral = get_readable(session, caller, referral_id)
-    return ReferralRepository(session).history(referral.id)
+    return referral, ReferralRepository(session).history(referral.id)
 
 
 def render(session: Session, referrals: list[Referral]) -> list[ReferralRead]:

@@ -20,8 +20,6 @@ from app.victims.schemas import IdentityRead, VictimRead
 
 logger = logging.getLogger(__name__)
 
-VICTIMS_IDENTITY = Scope.VICTIMS_IDENTITY
-
 
 def render_victims(
     session: Session, caller: Caller, victims: list[Victim], keyring: Keyring
@@ -29,7 +27,9 @@ def render_victims(
     consents = VictimRepository(session).consents_for([v.id for v in victims])
     foreign = [v.id for v in victims if not is_owner(caller, v)]
     shared = (
-        identity_shared_with(session, caller, foreign) if caller.has(VICTIMS_IDENTITY) else set()
+        identity_shared_with(session, caller, foreign)
+        if caller.has(Scope.VICTIMS_IDENTITY)
+        else set()
     )
     return [
         _render(v, caller, keyring, consents.get(v.id, []), shared_by_referral=v.id in shared)

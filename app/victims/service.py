@@ -19,7 +19,7 @@ from app.core.concurrency import check_version
 from app.core.crypto import Keyring
 from app.core.db import new_id, utcnow
 from app.core.errors import BadRequest, Conflict
-from app.core.pagination import decode_cursor, keyset_page
+from app.core.pagination import paginate
 from app.core.versioning import guarded_update
 from app.events.outbox import EventType, emit
 from app.models import Victim
@@ -252,9 +252,13 @@ def get_owned(session: Session, caller: Caller, victim_id: uuid.UUID) -> Victim:
 def list_page(
     session: Session, caller: Caller, filters: VictimFilters, *, limit: int, cursor: str | None
 ) -> tuple[list[Victim], str | None]:
-    after = decode_cursor(cursor, CURSOR_KIND, 2) if cursor else None
-    rows = VictimRepository(session).page(caller, filters, limit=limit + 1, after=after)
-    return keyset_page(rows, limit, CURSOR_KIND)
+    repo = VictimRepository(session)
+    return paginate(
+        CURSOR_KIND,
+        cursor,
+        limit,
+        lambda n, after: repo.page(caller, filters, limit=n, after=after),
+    )
 
 
 def update(

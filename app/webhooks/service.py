@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
 from app.core.crypto import Keyring
 from app.core.errors import NotFound
-from app.core.pagination import decode_cursor, keyset_page
+from app.core.pagination import keyset, paginate
 from app.events.feed import FeedPosition, audiences_of
 from app.models import EventAudience, WebhookDelivery, WebhookSubscription
 from app.webhooks.signing import new_secret
@@ -110,11 +111,9 @@ def deliveries(
     session: Session, caller: Caller, subscription_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> tuple[list[WebhookDelivery], str | None]:
     subscription = get_own(session, caller, subscription_id)
-    after = decode_cursor(cursor, "deliveries", 2) if cursor else None
     stmt = select(WebhookDelivery).where(col(WebhookDelivery.subscription_id) == subscription.id)
-    if after is not None:
-        stmt = stmt.where(
-            tuple_(col(WebhookDelivery.created_at), col(WebhookDelivery.id)) > tuple_(*after)
-        )
-    stmt = stmt.order_by(col(WebhookDelivery.created_at), col(WebhookDelivery.id)).limit(limit + 1)
-    return keyset_page(list(session.execute(stmt).scalars()), limit, "deliveries")
+
+    def fetch(n: int, after: tuple[Any, ...] | None) -> list[WebhookDelivery]:
+        return list(session.execute(keyset(stmt, WebhookDelivery, after, n)).scalars())
+
+    return paginate("deliveries", cursor, limit, fetch)

@@ -15,11 +15,12 @@ from app.audit.denied import handle_problem_audited
 from app.auth.keys import SigningKey
 from app.core.config import Settings, get_settings
 from app.core.crypto import Keyring
-from app.core.db import Database
+from app.core.db import Database, make_engine
 from app.core.deps import UnitOfWork
 from app.core.errors import Problem, install_problem_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.ratelimit import Counters, DatabaseCounters, RateLimiter, RedisCounters
 from app.core.routes import route_templates
 from app.docs import install_docs
 from app.webhooks.worker import DeliveryWorker, start_background_worker
@@ -43,6 +44,13 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+def make_counters(settings: Settings) -> Counters:
+    """Where rate-limit counts live: Redis if configured, else the database (G15)."""
+    if settings.redis_url:
+        return RedisCounters(settings.redis_url)
+    return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production_secrets()
@@ -62,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             thread.join(timeout=10)
         database.dispose()
+        app.state.rate_limiter.counters.close()
 
     app = FastAPI(
         title="NRM Referral Exchange API",
@@ -75,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.uow = UnitOfWork(database)
+    app.state.rate_limiter = RateLimiter(make_counters(settings))
     app.state.signing_key = signing_key
     app.state.signing_keys = {signing_key.kid: signing_key}
     app.state.keyring = Keyring.from_text(settings.identity_keys_text)

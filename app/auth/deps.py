@@ -12,11 +12,13 @@ from typing import Annotated, Any
 from fastapi import Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2, SecurityScopes
+from starlette.concurrency import run_in_threadpool
 
-from app.auth.errors import InsufficientScope, InvalidTokenProblem
+from app.auth.errors import InsufficientScope, InvalidTokenProblem, TooManyRequests
 from app.auth.principal import Caller
 from app.auth.scopes import SCOPE_DESCRIPTIONS, Scope
 from app.auth.tokens import InvalidToken, verify_access_token
+from app.core.ratelimit import Limit, RateLimited
 
 TOKEN_URL = "/v1/oauth/token"  # noqa: S105 (a path, not a secret)
 
@@ -70,12 +72,25 @@ async def authenticated(
             client_id=claims.client_id, agency_id=claims.agency_id, scopes=claims.scopes
         )
         # The parent router and the route both depend on this with different scopes;
-        # verify the signature once per request.
+        # verify the signature (and count the request) once per request.
         request.scope["state"][_CALLER_KEY] = caller
+        await _count_request(state, caller)
     missing = [s for s in security_scopes.scopes if s not in caller.scopes]
     if missing:
         raise InsufficientScope(security_scopes.scopes)
     return caller
+
+
+async def _count_request(state: Any, caller: Caller) -> None:
+    """G15: one client over its limit gets 429 and cannot starve the others."""
+    settings = state.settings
+    limit = Limit(settings.api_rate_limit, settings.api_rate_window_seconds)
+    try:
+        await run_in_threadpool(state.rate_limiter.consume, f"api:{caller.client_id}", limit)
+    except RateLimited as over:
+        raise TooManyRequests(
+            limit=limit.count, window_seconds=limit.seconds, retry_after=over.retry_after
+        ) from None
 
 
 def requires(*scopes: Scope) -> Any:

@@ -41,3 +41,23 @@ class InsufficientScope(Problem):
             },
             extra={"required_scopes": needed},
         )
+
+
+class TooManyRequests(Problem):
+    status = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+    default_detail = "This client is over its request limit; retry after the given seconds."
+
+    def __init__(self, *, limit: int, window_seconds: int, retry_after: int) -> None:
+        super().__init__(
+            f"This client may make {limit} requests per {window_seconds} seconds; "
+            f"retry in {retry_after} seconds.",
+            headers={
+                "Retry-After": str(retry_after),
+                # IETF draft-ietf-httpapi-ratelimit-headers, so clients can pace themselves.
+                "RateLimit-Limit": str(limit),
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": str(retry_after),
+            },
+        )

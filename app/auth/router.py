@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from app.auth.failures import count_failure, retry_after
+from app.auth.failures import count_failure, ensure_may_try
 from app.auth.token_service import TokenError, issue_token
+from app.core.ratelimit import Limit, RateLimited
 
 router = APIRouter(tags=["auth"])
 
@@ -145,20 +146,20 @@ async def token(request: Request) -> JSONResponse:
         uow = state.uow
 
         settings = state.settings
-        window = settings.token_failure_window_seconds
+        limiter = state.rate_limiter
+        failures = Limit(settings.token_failure_limit, settings.token_failure_window_seconds)
 
         def work() -> Any:
-            with uow.begin(None, write=False) as session:
-                wait = retry_after(
-                    session, client_id, limit=settings.token_failure_limit, seconds=window
-                )
-            if wait is not None:
+            try:
+                ensure_may_try(limiter, client_id, failures)
+            except RateLimited as over:
                 raise TokenError(
                     "invalid_request",
-                    f"Too many failed attempts for this client; retry in {wait} seconds.",
+                    f"Too many failed attempts for this client; retry in {over.retry_after} "
+                    "seconds.",
                     status=429,
-                    retry_after=wait,
-                )
+                    retry_after=over.retry_after,
+                ) from None
             try:
                 with uow.begin(None, write=False) as session:
                     return issue_token(
@@ -171,8 +172,7 @@ async def token(request: Request) -> JSONResponse:
                     )
             except TokenError as err:
                 if err.error == "invalid_client":
-                    with uow.begin(None) as session:
-                        count_failure(session, client_id, seconds=window)
+                    count_failure(limiter, client_id, failures)
                 raise
 
         issued = await run_in_threadpool(work)

@@ -23,6 +23,15 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=40, ge=1, le=500)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # PostgreSQL isolation level. Conflicts it raises (serialization failures, deadlocks)
+    # are retried up to db_conflict_retries times, then answered 503 with Retry-After.
+    database_isolation: Literal["read_committed", "repeatable_read", "serializable"] = (
+        "read_committed"
+    )
+    db_conflict_retries: int = Field(default=3, ge=0, le=10)
+    # Requests in progress in this process beyond which new ones get 503 at once (G16):
+    # a queue longer than this only turns into timeouts on the client side.
+    max_requests_in_flight: int = Field(default=128, ge=1)
 
     # Tokens
     issuer: str = "urn:referral-api"
@@ -33,6 +42,11 @@ class Settings(BaseSettings):
     jwt_private_key: str = ""
     jwt_private_key_file: Path | None = None
 
+    # Shared state for rate limits: Redis when set (redis://host:port/db), else the database.
+    redis_url: str = ""
+    # API requests per client and window before 429 (G15).
+    api_rate_limit: int = Field(default=1200, ge=1)
+    api_rate_window_seconds: int = Field(default=60, ge=1)
     # Failed token requests per client id and window before the token endpoint answers 429.
     token_failure_limit: int = Field(default=10, ge=1)
     token_failure_window_seconds: int = Field(default=300, ge=10)

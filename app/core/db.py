@@ -70,14 +70,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, *, durable: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from pysqlite so that we decide how BEGIN is issued.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        # FULL: a commit is on disk before we answer (G8). NORMAL (scratch data only, such
+        # as rate counters) skips that fsync; the next FULL commit syncs the WAL anyway.
+        cursor.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
@@ -98,8 +100,12 @@ def ensure_sqlite_directory(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(
+    settings: Settings, *, durable: bool = True, pool_size: int | None = None
+) -> Engine:
+    """The engine; ``durable=False`` is for data that may be lost in a crash (counters)."""
     url = settings.database_url
+    pool_size = pool_size or settings.db_pool_size
     if url.startswith("sqlite"):
         ensure_sqlite_directory(url)
         engine = create_engine(
@@ -108,19 +114,28 @@ def make_engine(settings: Settings) -> Engine:
                 "check_same_thread": False,
                 "timeout": settings.sqlite_busy_timeout_ms / 1000,
             },
-            pool_size=settings.db_pool_size,
+            pool_size=pool_size,
             max_overflow=0,
             pool_timeout=settings.db_pool_timeout_seconds,
         )
-        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms, durable=durable)
         return engine
     return create_engine(
         url,
-        pool_size=settings.db_pool_size,
+        connect_args={} if durable else {"options": "-c synchronous_commit=off"},
+        isolation_level=_PG_ISOLATION[settings.database_isolation],
+        pool_size=pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
     )
+
+
+_PG_ISOLATION = {
+    "read_committed": "READ COMMITTED",
+    "repeatable_read": "REPEATABLE READ",
+    "serializable": "SERIALIZABLE",
+}
 
 
 class Database:

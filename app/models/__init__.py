@@ -5,7 +5,7 @@ from app.models.audit import AuditChainHead, AuditEvent
 from app.models.events import Event, EventAudience
 from app.models.idempotency import IdempotencyKey
 from app.models.operations import RescueOperation, RescueOperationParticipant
-from app.models.ratelimit import TokenFailureWindow
+from app.models.ratelimit import rate_counters
 from app.models.referrals import (
     Decision,
     ReconsiderationRequest,
@@ -31,8 +31,8 @@ __all__ = [
     "ReferralStatusChange",
     "RescueOperation",
     "RescueOperationParticipant",
-    "TokenFailureWindow",
     "Victim",
     "WebhookDelivery",
     "WebhookSubscription",
+    "rate_counters",
 ]

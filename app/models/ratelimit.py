@@ -1,17 +1,7 @@
-"""Failed token requests per client id, in fixed windows, shared by every API process."""
+"""Rate-limit counters (a Core table: no ORM use; see ``app.core.ratelimit``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from app.core.ratelimit import rate_counters
 
-from sqlmodel import Field, SQLModel
-
-from app.core.db import UTCDateTime
-
-
-class TokenFailureWindow(SQLModel, table=True):
-    __tablename__ = "token_failure_windows"
-
-    client_key: str = Field(max_length=64, primary_key=True)
-    window_start: datetime = Field(sa_type=UTCDateTime, primary_key=True)
-    failures: int = 0
+__all__ = ["rate_counters"]

@@ -1,0 +1,182 @@
+"""Fixed-window counters shared by every API process, for per-client rate limits (G15).
+
+The count must not live in process memory: behind a load balancer each process would grant
+the full limit again. It lives in the database by default (one row per bucket and window,
+upserted), or in Redis when ``REFERRALS_REDIS_URL`` is set (``INCR`` + ``EXPIRE``).
+
+Counters need no durability, so the database counters use their own small engine whose
+commits skip the fsync (SQLite ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``);
+the request's own transaction stays fully durable.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import BigInteger, Column, Integer, String, Table, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+
+from app.core.db import metadata
+
+logger = logging.getLogger("app.ratelimit")
+
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("bucket", String(100), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),
+    Column("hits", Integer, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The fixed window that contains ``now``: ``[start, start + seconds)`` in epoch seconds."""
+
+    start: int
+    seconds: int
+
+    @classmethod
+    def containing(cls, now: float, seconds: int) -> Window:
+        epoch = int(now)
+        return cls(epoch - epoch % seconds, seconds)
+
+    def seconds_left(self, now: float) -> int:
+        return max(1, int(self.start + self.seconds - now) + 1)
+
+
+class Counters(Protocol):
+    def hit(self, bucket: str, window: Window) -> int:
+        """Count one event in ``window`` and return the window's count so far."""
+
+    def peek(self, bucket: str, window: Window) -> int:
+        """The window's count, without counting."""
+
+    def close(self) -> None: ...
+
+
+class DatabaseCounters:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+
+    def hit(self, bucket: str, window: Window) -> int:
+        insert = self._insert(rate_counters).values(
+            bucket=bucket, window_start=window.start, hits=1
+        )
+        stmt = insert.on_conflict_do_update(
+            index_elements=["bucket", "window_start"],
+            set_={"hits": rate_counters.c.hits + 1},
+        ).returning(rate_counters.c.hits)
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            hits = int(conn.execute(stmt).scalar_one())
+            if hits == 1:
+                # First hit of a new window: drop this bucket's old windows, so the table
+                # holds about one row per active client.
+                conn.execute(
+                    delete(rate_counters).where(
+                        rate_counters.c.bucket == bucket,
+                        rate_counters.c.window_start < window.start,
+                    )
+                )
+        return hits
+
+    def peek(self, bucket: str, window: Window) -> int:
+        query = select(rate_counters.c.hits).where(
+            rate_counters.c.bucket == bucket, rate_counters.c.window_start == window.start
+        )
+        with self.engine.connect() as conn, conn.begin():
+            return int(conn.execute(query).scalar_one_or_none() or 0)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class RedisCounters:
+    def __init__(self, url: str, *, prefix: str = "referrals:rl") -> None:
+        import redis
+
+        # Short timeouts: a slow Redis must not hold every request hostage.
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.prefix = prefix
+
+    def _key(self, bucket: str, window: Window) -> str:
+        return f"{self.prefix}:{bucket}:{window.start}"
+
+    def hit(self, bucket: str, window: Window) -> int:
+        key = self._key(bucket, window)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, window.seconds + 1, nx=True)
+        hits, _ = pipe.execute()
+        return int(hits)
+
+    def peek(self, bucket: str, window: Window) -> int:
+        value = self.client.get(self._key(bucket, window))
+        return int(value) if value is not None else 0
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``count`` events per ``seconds`` for one bucket."""
+
+    count: int
+    seconds: int
+
+
+class RateLimited(Exception):
+    def __init__(self, limit: Limit, retry_after: int) -> None:
+        super().__init__(f"over {limit.count} per {limit.seconds}s")
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """Applies limits to buckets over shared counters.
+
+    If the counter store itself fails (Redis down), requests are let through and the failure
+    is logged: an outage of the limiter must not become an outage of the referral mechanism.
+    """
+
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
+
+    def consume(self, bucket: str, limit: Limit) -> None:
+        """Count one request; raise ``RateLimited`` when the bucket is over its limit."""
+        now = time.time()
+        window = Window.containing(now, limit.seconds)
+        hits = self._safely(lambda: self.counters.hit(bucket, window))
+        if hits is not None and hits > limit.count:
+            raise RateLimited(limit, window.seconds_left(now))
+
+    def ensure_under(self, bucket: str, limit: Limit) -> None:
+        """Raise ``RateLimited`` if the bucket has already reached its limit (no counting)."""
+        now = time.time()
+        window = Window.containing(now, limit.seconds)
+        hits = self._safely(lambda: self.counters.peek(bucket, window))
+        if hits is not None and hits >= limit.count:
+            raise RateLimited(limit, window.seconds_left(now))
+
+    def count(self, bucket: str, limit: Limit) -> None:
+        """Count one event without judging it (e.g. a failed attempt)."""
+        window = Window.containing(time.time(), limit.seconds)
+        self._safely(lambda: self.counters.hit(bucket, window))
+
+    def _safely(self, call: _Call) -> int | None:
+        try:
+            return call()
+        except Exception as exc:  # the store is down: fail open, loudly
+            logger.error("rate limit store unavailable", extra={"error_class": type(exc).__name__})
+            return None
+
+
+class _Call(Protocol):
+    def __call__(self) -> int: ...

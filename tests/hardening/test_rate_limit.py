@@ -1,0 +1,64 @@
+"""G15: one client cannot starve the others — a per-client limit answered with 429 and
+Retry-After, counted in state every server process shares (the database, or Redis)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.main import create_app
+from tests.conftest import PartnerFactory
+from tests.live import live_servers
+
+REDIS_URL = os.environ.get("REFERRALS_TEST_REDIS_URL", "")
+BACKENDS = ["database", *(["redis"] if REDIS_URL else [])]
+LIMIT = 20
+# A day-long window: the test cannot straddle a window boundary in practice.
+WINDOW = 86_400
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_limit_is_shared_by_every_process_and_spares_other_clients(
+    settings: Settings, tmp_path: Path, make_partner: PartnerFactory, backend: str
+) -> None:
+    greedy = make_partner(["decision_recipient"])
+    patient = make_partner(["decision_recipient"])
+    env = {"REFERRALS_API_RATE_LIMIT": str(LIMIT), "REFERRALS_API_RATE_WINDOW_SECONDS": str(WINDOW)}
+    if backend == "redis":
+        env["REFERRALS_REDIS_URL"] = REDIS_URL
+    with live_servers(settings, 2, tmp_path, **env) as urls:
+        # Alternate between the two processes: a per-process count would allow twice LIMIT.
+        responses = [
+            httpx.get(f"{urls[i % 2]}/v1/agencies?limit=1", headers=greedy.headers)
+            for i in range(LIMIT + 10)
+        ]
+        statuses = [r.status_code for r in responses]
+        assert statuses == [200] * LIMIT + [429] * 10
+        refused = responses[-1]
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["type"].endswith(":rate-limited")
+        assert 1 <= int(refused.headers["retry-after"]) <= WINDOW + 1
+        assert refused.headers["ratelimit-limit"] == str(LIMIT)
+        assert refused.headers["ratelimit-remaining"] == "0"
+        for url in urls:
+            ok = httpx.get(f"{url}/v1/agencies?limit=1", headers=patient.headers)
+            assert ok.status_code == 200
+
+
+def test_an_unreachable_store_lets_requests_through_and_says_so(
+    settings: Settings, make_partner: PartnerFactory, capfd: pytest.CaptureFixture[str]
+) -> None:
+    partner = make_partner(["decision_recipient"])
+    broken = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0", "api_rate_limit": 2})
+    with TestClient(create_app(broken)) as client:
+        statuses = [
+            client.get("/v1/agencies?limit=1", headers=partner.headers).status_code
+            for _ in range(4)
+        ]
+    assert statuses == [200] * 4
+    assert '"msg": "rate limit store unavailable"' in capfd.readouterr().err

@@ -21,12 +21,15 @@ from app.core.errors import Problem, install_problem_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.ratelimit import Counters, DatabaseCounters, RateLimiter, RedisCounters
+from app.core.resilience import ConflictRetryMiddleware, InFlightLimitMiddleware
 from app.core.routes import route_templates
 from app.docs import install_docs
 from app.webhooks.worker import DeliveryWorker, start_background_worker
 
 MiB = 1024 * 1024
 # Bulk routes that may carry a whole intake (up to 1000 people) in one body.
+# Liveness and metrics still answer when the API sheds load.
+OPS_PATHS = ("/healthz", "/metrics")
 LARGE_BODY_ROUTES = [("POST", r"/v1/rescue-operations/[^/]+/victims")]
 
 DESCRIPTION = """
@@ -96,12 +99,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_router)
     app.include_router(v1_router)
 
-    # Added last = outermost: the request id exists before the body limit can refuse.
+    # Added last = outermost: the request id exists before the body limit can refuse, and
+    # only a body within the limit is buffered for a re-run.
+    app.add_middleware(ConflictRetryMiddleware, retries=settings.db_conflict_retries)
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=1 * MiB,
         large_limit=8 * MiB,
         large_routes=LARGE_BODY_ROUTES,
+    )
+    app.add_middleware(
+        InFlightLimitMiddleware,
+        limit=settings.max_requests_in_flight,
+        exempt_paths=OPS_PATHS,
     )
     app.add_middleware(
         RequestContextMiddleware,

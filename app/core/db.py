@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -163,13 +163,24 @@ class Database:
                     raise
         except PoolTimeoutError as exc:
             raise ServiceUnavailable("All database connections are busy; retry shortly.") from exc
-        except OperationalError as exc:
-            if _is_lock_error(exc):
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+                raise TransactionConflict from exc
+            if isinstance(exc, OperationalError) and _is_lock_error(exc):
                 raise ServiceUnavailable("The database is busy; retry shortly.") from exc
             raise
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# PostgreSQL aborted the transaction only because of a concurrent one; running the same
+# request again is the documented remedy (serialization_failure, deadlock_detected).
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+class TransactionConflict(Exception):
+    """The transaction lost a race and was rolled back; the whole request may be re-run."""
 
 
 def _is_lock_error(exc: OperationalError) -> bool:

@@ -188,6 +188,7 @@ async def send_problem(
     detail: str,
     *,
     close: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Send a problem+json response from ASGI middleware (outside FastAPI's handlers)."""
     body: dict[str, Any] = {
@@ -199,11 +200,12 @@ async def send_problem(
         "request_id": scope.get("state", {}).get("request_id"),
     }
     payload = json.dumps(body).encode()
-    headers = [
+    raw_headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(payload)).encode()),
+        *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
     ]
     if close:
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+        raw_headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})

@@ -38,6 +38,44 @@ def server_env(settings: Settings, **overrides: str) -> dict[str, str]:
     return env
 
 
+def start_server(
+    settings: Settings, log_path: Path, port: int | None = None, **env: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    """One uvicorn process (``referral-api serve``, as production runs it); not yet ready."""
+    port = port or free_port()
+    log = open(log_path, "ab")  # noqa: SIM115 (owned by the process)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=server_env(settings, **env),
+        stdout=log,
+        stderr=log,
+    )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_until_ready(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server {url} did not start")
+        time.sleep(0.1)
+
+
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @contextmanager
 def live_servers(settings: Settings, count: int, log_dir: Path, **env: str) -> Iterator[list[str]]:
     """``count`` uvicorn processes on one database; yields their base URLs."""
@@ -45,34 +83,11 @@ def live_servers(settings: Settings, count: int, log_dir: Path, **env: str) -> I
     urls: list[str] = []
     try:
         for i in range(count):
-            port = free_port()
-            log = open(log_dir / f"server-{i}.log", "wb")  # noqa: SIM115 (owned by the process)
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-                    env=server_env(settings, **env),
-                    stdout=log,
-                    stderr=log,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 30
+            proc, url = start_server(settings, log_dir / f"server-{i}.log", **env)
+            procs.append(proc)
+            urls.append(url)
         for url in urls:
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"server {url} did not start")
-                time.sleep(0.1)
+            wait_until_ready(url)
         yield urls
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)

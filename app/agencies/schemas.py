@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, StrictBool, field_validator
 
 from app.auth.scopes import Role, Scope
 from app.core.enums import AgencyKind, Purpose
@@ -20,7 +20,7 @@ class AgencyCreate(InputModel):
     country: CountryCode = Field(examples=["TH"])
     roles: Annotated[list[Role], Field(min_length=1, max_length=6)]
     services: Annotated[list[Purpose], Field(max_length=11)] = []
-    accepting_referrals: bool = True
+    accepting_referrals: StrictBool = True
 
     _unique = field_validator("roles", "services")(unique_items)
 
@@ -31,7 +31,7 @@ class AgencyUpdate(InputModel):
     country: CountryCode | None = None
     roles: Annotated[list[Role], Field(min_length=1, max_length=6)] | None = None
     services: Annotated[list[Purpose], Field(max_length=11)] | None = None
-    accepting_referrals: bool | None = None
+    accepting_referrals: StrictBool | None = None
 
     _unique = field_validator("roles", "services")(unique_items)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from app.core.enums import Purpose, ReferralStatus, Urgency
 from app.core.types import InputModel, LongText
@@ -16,7 +16,7 @@ class ReferralCreate(InputModel):
     to_agency_id: uuid.UUID
     purpose: Purpose = Field(examples=["identification"])
     urgency: Urgency = Field(default=Urgency.ROUTINE, examples=["urgent"])
-    share_identity: bool = Field(
+    share_identity: StrictBool = Field(
         default=False,
         description="Share identity with the recipient (an adult needs a data_sharing consent).",
     )

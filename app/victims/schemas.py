@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, Strict, StrictBool, field_validator
 
 from app.core.enums import (
     ConsentMethod,
@@ -30,7 +30,8 @@ from app.core.types import (
 
 MAX_BATCH = 1000
 
-Age = Annotated[int, Field(ge=0, le=120)]
+# Strict: JSON true is not the age 1 (which would make an adult a child).
+Age = Annotated[int, Strict(), Field(ge=0, le=120)]
 
 
 class Identity(InputModel):
@@ -114,7 +115,7 @@ class ConsentCreate(InputModel):
     )
     method: ConsentMethod = Field(examples=["written"])
     language: LanguageCode | None = Field(default=None, examples=["tl"])
-    interpreter_used: bool = False
+    interpreter_used: StrictBool = False
     given_at: UtcInstant = Field(examples=["2026-11-28T09:30:00Z"])
 
     _unique = field_validator("purposes")(unique_items)

@@ -1,0 +1,83 @@
+"""G9 and G1 by property-based testing: schemathesis runs every phase (examples, coverage,
+fuzzing, stateful) over the served OpenAPI document, as an authorised agency holding every
+partner scope, against a live server, with all its checks plus ours: no response may carry
+another agency's record ids."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from tests.conftest import PartnerFactory
+from tests.factories import create_operation
+from tests.live import live_servers
+from tests.referrals.conftest import adult_with_consent, decide, move, refer
+
+pytestmark = pytest.mark.slow
+
+# Seconds the whole run may take; fuzzing and stateful phases repeat until it is spent.
+BUDGET = os.environ.get("REFERRALS_FUZZ_SECONDS", "240")
+
+
+def _another_agencys_records(client: TestClient, make_partner: PartnerFactory) -> list[str]:
+    owner = make_partner(["first_responder"])
+    authority = make_partner(["competent_authority"], kind="government")
+    operation = create_operation(client, owner)
+    victim = adult_with_consent(client, owner, rescue_operation_id=operation["id"])
+    consents = client.get(f"/v1/victims/{victim['id']}", headers=owner.headers).json()["consents"]
+    referral = refer(client, owner, victim["id"], authority).json()
+    move(client, authority, referral, "accepted")
+    decision = decide(client, authority, referral["id"], "final", "negative").json()
+    hook = client.post(
+        "/v1/webhooks",
+        json={"url": "https://93.184.215.14/hook", "event_types": ["decision.issued"]},
+        headers=owner.headers,
+    ).json()
+    return [
+        operation["id"], victim["id"], victim["case_number"], consents[0]["id"],
+        referral["id"], referral["reference"], decision["id"], hook["id"],
+    ]  # fmt: skip
+
+
+def test_schemathesis_all_phases(
+    settings: Settings, client: TestClient, make_partner: PartnerFactory, tmp_path: Path
+) -> None:
+    fuzzer = make_partner(
+        ["first_responder", "service_provider", "competent_authority"],
+        services=["shelter", "medical", "legal_aid"],
+    )
+    foreign = tmp_path / "foreign-ids.json"
+    foreign.write_text(json.dumps(_another_agencys_records(client, make_partner)))
+    env = {"REFERRALS_API_RATE_LIMIT": "100000000"}
+    with live_servers(settings, 1, tmp_path, **env) as (url,):
+        run = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("st")), "run", f"{url}/openapi.json",
+                "--phases", "examples,coverage,fuzzing,stateful",
+                "--checks", "all",
+                "--header", f"Authorization: Bearer {fuzzer.token}",
+                "--max-time", BUDGET,
+                "--seed", "20261129",
+                "--workers", "2",
+                "--request-timeout", "30",
+                "--report", "junit", "--report-dir", str(tmp_path / "report"),
+                "--output-truncate", "false",
+            ],  # fmt: skip
+            env={
+                **os.environ,
+                "SCHEMATHESIS_HOOKS": "tests.hardening.schemathesis_hooks",
+                "REFERRALS_FOREIGN_IDS_FILE": str(foreign),
+                "PYTHONPATH": str(Path(__file__).parents[2]),
+            },
+            capture_output=True,
+            text=True,
+            timeout=int(BUDGET) + 600,
+        )
+    assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]

@@ -276,6 +276,8 @@ def cmd_import_victims(_settings: Settings | None, args: argparse.Namespace) -> 
     from app.importer.progress import ProgressBar
     from app.importer.run import InvalidFile, import_victims, load_people
 
+    if not 1 <= args.batch_size <= 1000:
+        return _fail("--batch-size must be between 1 and 1000 (the intake endpoint's limit)")
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no such file: {path}")
@@ -304,7 +306,7 @@ def cmd_import_victims(_settings: Settings | None, args: argparse.Namespace) -> 
         )
     except InvalidFile as exc:
         return _report_invalid(exc.errors)
-    except (ImportFailed, ValueError) as exc:
+    except ImportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     finally:
@@ -408,7 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the API (default $REFERRALS_API_URL or http://127.0.0.1:8000)",
     )
     victims.add_argument("--client-id", help="default $REFERRALS_CLIENT_ID")
-    victims.add_argument("--client-secret", help="default $REFERRALS_CLIENT_SECRET (preferred)")
+    victims.add_argument(
+        "--client-secret",
+        help="better: set $REFERRALS_CLIENT_SECRET (a command line is visible to others)",
+    )
     victims.add_argument("--batch-size", type=int, default=100, help="people per request (1..1000)")
     victims.add_argument(
         "--retries", type=int, default=5, help="retries of a batch after a dropped connection"

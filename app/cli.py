@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -266,6 +268,60 @@ def cmd_audit_checkpoint(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_victims(_settings: Settings | None, args: argparse.Namespace) -> int:
+    """Talks to the API over HTTP as a partner client; needs no server settings."""
+    from pathlib import Path
+
+    from app.importer.client import ApiClient, Credentials, ImportFailed
+    from app.importer.progress import ProgressBar
+    from app.importer.run import InvalidFile, import_victims, load_people
+
+    if not 1 <= args.batch_size <= 1000:
+        return _fail("--batch-size must be between 1 and 1000 (the intake endpoint's limit)")
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"no such file: {path}")
+    if args.dry_run:
+        try:
+            people, _ = load_people(path)
+        except InvalidFile as exc:
+            return _report_invalid(exc.errors)
+        _print_json({"rows": len(people), "valid": True, "sent": 0})
+        return 0
+    client_id = args.client_id or os.environ.get("REFERRALS_CLIENT_ID", "")
+    client_secret = args.client_secret or os.environ.get("REFERRALS_CLIENT_SECRET", "")
+    if not client_id or not client_secret:
+        return _fail(
+            "give --client-id and --client-secret, or set REFERRALS_CLIENT_ID and "
+            "REFERRALS_CLIENT_SECRET (better: the secret stays out of your shell history)"
+        )
+    client = ApiClient(args.base_url, Credentials(client_id, client_secret), retries=args.retries)
+    try:
+        summary = import_victims(
+            path,
+            args.operation,
+            client,
+            batch_size=args.batch_size,
+            progress=lambda total: ProgressBar(total, "importing"),
+        )
+    except InvalidFile as exc:
+        return _report_invalid(exc.errors)
+    except ImportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    finally:
+        client.close()
+    _print_json(summary.as_dict())
+    return 0
+
+
+def _report_invalid(errors: list[Any]) -> int:
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"{len(errors)} error(s) in the file; nothing was sent", file=sys.stderr)
+    return 1
+
+
 def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
@@ -335,6 +391,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(func=cmd_worker)
 
+    importer = sub.add_parser("import", help="import a spreadsheet through the API").add_subparsers(
+        dest="import_cmd", required=True
+    )
+    victims = importer.add_parser(
+        "victims",
+        help="register the people of a CSV or XLSX file in a rescue operation, in batches",
+        description="Validates every row first (nothing is sent if any is invalid), then "
+        "registers them in batches, each with an Idempotency-Key derived from the operation, "
+        "the file's content and the batch index: re-running after an interruption replays "
+        "what was stored instead of duplicating anyone. Columns: see templates/victims.csv.",
+    )
+    victims.add_argument("file", help="a .csv (UTF-8) or .xlsx file")
+    victims.add_argument("--operation", required=True, type=uuid.UUID, help="rescue operation id")
+    victims.add_argument(
+        "--base-url",
+        default=os.environ.get("REFERRALS_API_URL", "http://127.0.0.1:8000"),
+        help="the API (default $REFERRALS_API_URL or http://127.0.0.1:8000)",
+    )
+    victims.add_argument("--client-id", help="default $REFERRALS_CLIENT_ID")
+    victims.add_argument(
+        "--client-secret",
+        help="better: set $REFERRALS_CLIENT_SECRET (a command line is visible to others)",
+    )
+    victims.add_argument("--batch-size", type=int, default=100, help="people per request (1..1000)")
+    victims.add_argument(
+        "--retries", type=int, default=5, help="retries of a batch after a dropped connection"
+    )
+    victims.add_argument(
+        "--dry-run", action="store_true", help="only validate the file; send nothing"
+    )
+    victims.set_defaults(func=cmd_import_victims, needs_settings=False)
+
     serve = sub.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -345,6 +433,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not getattr(args, "needs_settings", True):
+        return int(args.func(None, args))
     try:
         settings = get_settings()
         return int(args.func(settings, args))

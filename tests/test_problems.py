@@ -50,6 +50,10 @@ def test_405_names_allowed_methods(client: TestClient) -> None:
     r = client.put("/healthz")
     assert_problem(r, 405)
     assert r.headers["allow"] == "GET"
+    # One route per method behind the scenes; the Allow header still names them all.
+    r = client.options(f"/v1/victims/{uuid.uuid4()}")
+    assert_problem(r, 405)
+    assert r.headers["allow"] == "DELETE, GET, PATCH"
 
 
 class TestBodyLimit:

@@ -238,15 +238,20 @@ async def handle_http_exception(request: Request, exc: Exception) -> JSONRespons
     status = exc.status_code
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) and status < 500 else phrase
+    headers = dict(exc.headers or {})
     if status == 404:
         detail = "No such resource."
+    if status == 405:
+        from app.core.routes import allowed_methods
+
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
     return problem_response(
         request,
         status=status,
         title=phrase,
         slug=_HTTP_SLUGS.get(status, "http-error"),
         detail=detail,
-        headers=exc.headers,
+        headers=headers,
     )
 
 

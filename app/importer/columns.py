@@ -19,12 +19,14 @@ class Column:
     identity: bool = False
     is_list: bool = False
     required: bool = False
+    # Whole numbers are sent as JSON numbers: the API's integer fields are strict.
+    is_integer: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("external_ref", "external_ref"),
     Column("sex", "sex", required=True),
-    Column("age_estimate", "age_estimate"),
+    Column("age_estimate", "age_estimate", is_integer=True),
     Column("date_of_birth", "date_of_birth"),
     Column("nationality", "nationality"),
     Column("languages", "languages", is_list=True),
@@ -47,6 +49,8 @@ BY_FIELD = {(c.identity, c.field): c for c in COLUMNS}
 # Names may contain commas ("Jr., ..."), codes never do.
 _NAME_SEPARATOR = re.compile(r";")
 _CODE_SEPARATOR = re.compile(r"[;,]")
+# "30", or "30.0" as a spreadsheet may store it; anything else is left for validation.
+_WHOLE_NUMBER = re.compile(r"-?\d{1,6}(\.0+)?")
 
 
 def split_list(column: Column, cell: str) -> list[str]:
@@ -63,6 +67,8 @@ def row_to_body(cells: dict[str, str]) -> dict[str, Any]:
         if not cell.strip():
             continue
         value: Any = split_list(column, cell) if column.is_list else cell
+        if column.is_integer and _WHOLE_NUMBER.fullmatch(cell.strip()):
+            value = int(float(cell))
         (identity if column.identity else body)[column.field] = value
     if identity:
         body["identity"] = identity

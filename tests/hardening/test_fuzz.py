@@ -82,7 +82,7 @@ def test_schemathesis_all_phases(
                 str(tmp_path / "report"),
                 "--output-truncate",
                 "false",
-            ],  # fmt: skip
+            ],
             env={
                 **os.environ,
                 "SCHEMATHESIS_HOOKS": "tests.hardening.schemathesis_hooks",

@@ -35,6 +35,7 @@ from app.victims.errors import (
     VictimNotFound,
 )
 from app.victims.identity import open_sealed, seal
+from app.victims.records import VictimRecord
 from app.victims.repository import VictimFilters, VictimRepository
 from app.victims.schemas import VictimBatchCreate, VictimCreate, VictimFields, VictimUpdate
 
@@ -251,7 +252,7 @@ def get_owned(session: Session, caller: Caller, victim_id: uuid.UUID) -> Victim:
 
 def list_page(
     session: Session, caller: Caller, filters: VictimFilters, *, limit: int, cursor: str | None
-) -> tuple[list[Victim], str | None]:
+) -> tuple[list[VictimRecord], str | None]:
     repo = VictimRepository(session)
     return paginate(
         CURSOR_KIND,

@@ -33,3 +33,38 @@ def chained_fields(row: Mapping[str, Any]) -> dict[str, Any]:
         "request_id": row["request_id"],
         "outcome": row["outcome"],
     }
+
+
+def batch_hashes(
+    prev_hash: str, first_seq: int, common: Mapping[str, Any], rows: list[tuple[Any, Any]]
+) -> list[str]:
+    """``entry_hash`` of consecutive entries that differ only in ``id``, ``resource_id`` and
+    ``seq`` (one audited request), chained from ``prev_hash``; ``rows`` is (id, resource_id).
+
+    The same bytes as ``entry_hash(prev, chained_fields(row))``: the canonical JSON of the
+    shared fields is encoded once, and each entry fills in its three values. A list read
+    hashes 50 entries, and encoding each whole dictionary was most of its audit cost.
+    """
+
+    def value(v: Any) -> str:
+        return "null" if v is None else json.dumps(str(v))
+
+    # Keys in sort_keys order, as json.dumps writes them in entry_hash.
+    head = (
+        f'{{"action":{json.dumps(common["action"])},"agency_id":{value(common["agency_id"])},'
+        f'"at":{json.dumps(common["at"].isoformat())},"client_id":{value(common["client_id"])},'
+        '"id":'
+    )
+    middle = (
+        f',"outcome":{json.dumps(common["outcome"])},'
+        f'"request_id":{json.dumps(common["request_id"])},"resource_id":'
+    )
+    tail = f',"resource_type":{json.dumps(common["resource_type"])},"seq":'
+    hashes = []
+    for offset, (entry_id, resource_id) in enumerate(rows):
+        canonical = (
+            f"{head}{value(entry_id)}{middle}{value(resource_id)}{tail}{first_seq + offset}}}"
+        )
+        prev_hash = hashlib.sha256(prev_hash.encode() + b"\x1f" + canonical.encode()).hexdigest()
+        hashes.append(prev_hash)
+    return hashes

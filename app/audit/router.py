@@ -96,7 +96,7 @@ def get_victim_access_log(
 ) -> Page[AccessLogEntry]:
     """Who read or changed this person's record, when and how (registering agency only),
     so an agency can answer a survivor who asks."""
-    with db.begin(caller) as session:
+    with db.begin(caller, durable=False) as session:
         victim = victims.get_owned(session, caller, victim_id)
         rows = session.execute(
             select(AuditEvent, col(Agency.name))

@@ -10,6 +10,7 @@ single threadpool call (``Database.begin``) and gives the connection back before
 from __future__ import annotations
 
 import random
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -86,11 +87,27 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, *, durable: bool) ->
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        # Audit-only transactions (reads that append audit entries) commit without fsync;
+        # see Database.session. PRAGMA synchronous is per connection: set it only when it
+        # changes, outside the transaction.
+        level = "FULL" if options.get("durable", True) else "NORMAL"
+        info = conn.connection.info
+        if info.get("synchronous") != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            info["synchronous"] = level
         # A read-then-write transaction started DEFERRED fails with "database is locked"
         # when another writer commits first, and busy_timeout cannot help; IMMEDIATE takes
         # the write lock up front and waits for it instead.
-        write = conn.get_execution_options().get("write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write", False) else "BEGIN")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if not conn.get_execution_options().get("durable", True):
+            # Only this transaction; a later synchronous commit flushes the WAL past it.
+            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -120,7 +137,7 @@ def make_engine(
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms, durable=durable)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         connect_args={} if durable else {"options": "-c synchronous_commit=off"},
         isolation_level=_PG_ISOLATION[settings.database_isolation],
@@ -129,6 +146,8 @@ def make_engine(
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
     )
+    _configure_postgresql(engine)
+    return engine
 
 
 _PG_ISOLATION = {
@@ -145,12 +164,31 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self._write_engine = self.engine.execution_options(write=True)
+        self._audit_engine = self.engine.execution_options(write=True, durable=False)
         self._commit_delay = settings.fault_commit_delay_ms / 1000
+        # SQLite has one writer. Writers of this process queue here and wake the moment the
+        # lock is free, instead of in SQLite's busy handler, which sleeps 1..100 ms between
+        # tries; other processes still meet busy_timeout. Reentrant: a nested write session
+        # in the same thread behaves as before (SQLite's own lock decides).
+        self._lock_timeout = settings.sqlite_busy_timeout_ms / 1000
+        self._writer_lock: threading.RLock | None = (
+            threading.RLock() if settings.is_sqlite else None
+        )
 
     @contextmanager
-    def session(self, *, write: bool = True) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on any error."""
-        engine = self._write_engine if write else self.engine
+    def session(self, *, write: bool = True, durable: bool = True) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error.
+
+        ``durable=False`` is for reads whose only write is their audit entries: the commit
+        does not wait for the disk (SQLite ``synchronous=NORMAL`` in WAL mode, PostgreSQL
+        ``synchronous_commit=off``); the next durable commit makes it durable too. A crash
+        of the machine (not of the process) can lose the last such entries, never a write.
+        """
+        engine: Engine = self._audit_engine if not durable else self._write_engine
+        engine = engine if write else self.engine
+        lock = self._writer_lock if write else None
+        if lock is not None and not lock.acquire(timeout=self._lock_timeout):
+            raise ServiceUnavailable("The database is busy; retry shortly.")
         try:
             with Session(engine, expire_on_commit=False) as session:
                 try:
@@ -169,6 +207,9 @@ class Database:
             if isinstance(exc, OperationalError) and _is_lock_error(exc):
                 raise ServiceUnavailable("The database is busy; retry shortly.") from exc
             raise
+        finally:
+            if lock is not None:
+                lock.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

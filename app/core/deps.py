@@ -21,8 +21,12 @@ class UnitOfWork:
         self.database = database
 
     @contextmanager
-    def begin(self, caller: Caller | None, *, write: bool = True) -> Iterator[Session]:
-        with self.database.session(write=write) as session:
+    def begin(
+        self, caller: Caller | None, *, write: bool = True, durable: bool = True
+    ) -> Iterator[Session]:
+        """``durable=False``: a read whose only writes are audit entries (see
+        ``Database.session``); never for a request that changes anything else."""
+        with self.database.session(write=write, durable=durable) as session:
             if caller is not None:
                 ensure_client_active(session, caller)
             yield session

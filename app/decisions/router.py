@@ -98,7 +98,7 @@ def list_decisions(
         stage=stage.value if stage else None,
         decided_after=decided_after,
     )
-    with db.begin(caller) as session:
+    with db.begin(caller, durable=False) as session:
         rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
         items = service.render(session, rows)
         audit(session, caller, "decision.list", "victim", [d.victim_id for d in rows])
@@ -111,7 +111,7 @@ def get_decision(
     decision_id: uuid.UUID, response: Response, caller: DecisionsRead, db: Db
 ) -> DecisionRead:
     """Get one identification decision."""
-    with db.begin(caller) as session:
+    with db.begin(caller, durable=False) as session:
         [result] = service.render(session, [service.get_readable(session, caller, decision_id)])
         audit(session, caller, "decision.read", "victim", [result.victim_id])
     set_etag(response, result.version)

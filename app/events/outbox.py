@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, literal, text
+from sqlalchemy import insert, literal, select, text
 from sqlmodel import Session, col
 
 from app.core.db import utcnow
@@ -64,4 +64,39 @@ def emit(
     session.execute(
         insert(EventAudience),
         [{"event_position": position, "audience": a, "xid": xid} for a in audiences],
+    )
+
+
+def emit_many(
+    session: Session,
+    event_type: EventType,
+    resource_type: str,
+    events: list[tuple[uuid.UUID, dict[str, Any], Iterable[uuid.UUID | str]]],
+) -> None:
+    """``emit`` for many events of one type in two statements, for bulk intake.
+
+    Each item is (resource_id, data, audience). The rows go out as one multi-row INSERT
+    with RETURNING in the order given, so positions still follow the order of the intake.
+    """
+    if not events:
+        return
+    xid = session.execute(select(_xid(session))).scalar_one()
+    now = utcnow()
+    table = Event.__table__  # type: ignore[attr-defined]
+    returned = session.connection().execute(
+        table.insert().returning(table.c.position, sort_by_parameter_order=True),
+        [
+            {"id": uuid.uuid4(), "xid": xid, "type": event_type.value, "occurred_at": now,
+             "resource_type": resource_type, "resource_id": resource_id, "data": data}
+            for resource_id, data, _ in events
+        ],
+    )  # fmt: skip
+    positions = [position for (position,) in returned]
+    session.connection().execute(
+        EventAudience.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {"event_position": position, "audience": a, "xid": xid}
+            for position, (_, _, audience) in zip(positions, events, strict=True)
+            for a in sorted({str(a) for a in audience})
+        ],
     )

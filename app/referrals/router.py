@@ -110,7 +110,7 @@ def list_referrals(
         victim_id=victim_id,
         overdue_at=utcnow() if overdue else None,
     )
-    with db.begin(caller) as session:
+    with db.begin(caller, durable=False) as session:
         rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
         items = service.render(session, rows)
         audit(session, caller, "referral.list", "victim", [r.victim_id for r in rows])
@@ -123,7 +123,7 @@ def get_referral(
     referral_id: uuid.UUID, response: Response, caller: ReferralsRead, db: Db
 ) -> ReferralRead:
     """Get one referral."""
-    with db.begin(caller) as session:
+    with db.begin(caller, durable=False) as session:
         [result] = service.render(session, [service.get_readable(session, caller, referral_id)])
         audit(session, caller, "referral.read", "victim", [result.victim_id])
     set_etag(response, result.version)
@@ -133,7 +133,7 @@ def get_referral(
 @router.get("/{referral_id}/history", responses=problems(ReferralNotFound))
 def get_referral_history(referral_id: uuid.UUID, caller: ReferralsRead, db: Db) -> ReferralHistory:
     """Every status change of a referral: who, when, from, to and why."""
-    with db.begin(caller) as session:
+    with db.begin(caller, durable=False) as session:
         referral, changes = service.history(session, caller, referral_id)
         audit(session, caller, "referral.history.read", "victim", [referral.victim_id])
         items = [

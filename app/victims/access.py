@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 from app.auth.principal import Caller
 from app.auth.scopes import Scope
 from app.models import Referral, Victim
+from app.victims.records import VictimRecord
 
 # Referral statuses that let the recipient see the victim.
 ACCESS_STATUSES = ("requested", "received", "accepted", "in_progress", "completed")
@@ -63,7 +64,7 @@ def readable_victim_page_ids(
     return union(*branches).subquery()
 
 
-def is_owner(caller: Caller, victim: Victim) -> bool:
+def is_owner(caller: Caller, victim: VictimRecord) -> bool:
     return victim.registered_by_agency_id == caller.agency_id
 
 
@@ -84,7 +85,7 @@ def identity_shared_with(
 
 
 def may_see_identity(
-    caller: Caller, victim: Victim, *, shared_by_referral: bool, active_purposes: set[str]
+    caller: Caller, victim: VictimRecord, *, shared_by_referral: bool, active_purposes: set[str]
 ) -> bool:
     if not caller.has(Scope.VICTIMS_IDENTITY):
         return False

@@ -1,29 +1,38 @@
-"""Victim records as this caller may see them: identity only where allowed."""
+"""Victim records as this caller may see them: identity only where allowed.
+
+``victim_fields`` builds the JSON-ready fields of ``VictimRead`` once; single reads wrap
+them in the model, the list encodes them straight to JSON (``page_json``) so that 50
+records are not built as models and validated a second time by FastAPI.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from pydantic_core import to_json
 from sqlmodel import Session
 
 from app.auth.principal import Caller
 from app.auth.scopes import Scope
 from app.core.crypto import DecryptionError, Keyring
-from app.models import Victim
 from app.victims.access import identity_shared_with, is_owner, may_see_identity
 from app.victims.consents import active_purposes, to_read
 from app.victims.identity import open_sealed
+from app.victims.records import VictimRecord
 from app.victims.repository import VictimRepository
 from app.victims.schemas import IdentityRead, VictimRead
 
 logger = logging.getLogger(__name__)
 
 
-def render_victims(
-    session: Session, caller: Caller, victims: list[Victim], keyring: Keyring
-) -> list[VictimRead]:
+def victim_fields(
+    session: Session, caller: Caller, victims: Sequence[VictimRecord], keyring: Keyring
+) -> list[dict[str, Any]]:
+    """Each record's ``VictimRead`` fields as this caller may see them (unset ones left out,
+    as ``response_model_exclude_unset`` would)."""
     consents = VictimRepository(session).consents_for([v.id for v in victims])
     foreign = [v.id for v in victims if not is_owner(caller, v)]
     shared = (
@@ -32,19 +41,30 @@ def render_victims(
         else set()
     )
     return [
-        _render(v, caller, keyring, consents.get(v.id, []), shared_by_referral=v.id in shared)
+        _fields(v, caller, keyring, consents.get(v.id, []), shared_by_referral=v.id in shared)
         for v in victims
     ]
 
 
-def _render(
-    victim: Victim,
+def render_victims(
+    session: Session, caller: Caller, victims: Sequence[VictimRecord], keyring: Keyring
+) -> list[VictimRead]:
+    return [VictimRead(**f) for f in victim_fields(session, caller, victims, keyring)]
+
+
+def page_json(items: list[dict[str, Any]], next_cursor: str | None) -> bytes:
+    """A ``Page[VictimRead]`` body, encoded by pydantic's serializer (same output)."""
+    return to_json({"items": items, "next_cursor": next_cursor})
+
+
+def _fields(
+    victim: VictimRecord,
     caller: Caller,
     keyring: Keyring,
     consents: list[Any],
     *,
     shared_by_referral: bool,
-) -> VictimRead:
+) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": victim.id,
         "case_number": victim.case_number,
@@ -81,10 +101,10 @@ def _render(
         fields.update(identity_redacted=False, identity=identity, date_of_birth=date_of_birth)
     else:
         fields["identity_redacted"] = True
-    return VictimRead(**fields)
+    return fields
 
 
-def _open_or_log(keyring: Keyring, victim: Victim) -> tuple[IdentityRead | None, date | None]:
+def _open_or_log(keyring: Keyring, victim: VictimRecord) -> tuple[IdentityRead | None, date | None]:
     try:
         return open_sealed(keyring, victim.id, victim.identity_ciphertext)
     except DecryptionError:
@@ -94,5 +114,7 @@ def _open_or_log(keyring: Keyring, victim: Victim) -> tuple[IdentityRead | None,
         return None, None
 
 
-def render_one(session: Session, caller: Caller, victim: Victim, keyring: Keyring) -> VictimRead:
+def render_one(
+    session: Session, caller: Caller, victim: VictimRecord, keyring: Keyring
+) -> VictimRead:
     return render_victims(session, caller, [victim], keyring)[0]

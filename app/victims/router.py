@@ -33,7 +33,7 @@ from app.victims.errors import (
     VictimErased,
     VictimNotFound,
 )
-from app.victims.render import render_one, render_victims
+from app.victims.render import page_json, render_one, victim_fields
 from app.victims.repository import VictimFilters
 from app.victims.schemas import (
     ConsentCreate,
@@ -83,10 +83,14 @@ def register_victim(
     return result
 
 
-@router.get("", response_model_exclude_unset=True, responses=problems(InvalidCursor))
+@router.get(
+    "",
+    response_model=Page[VictimRead],
+    response_model_exclude_unset=True,
+    responses=problems(InvalidCursor),
+)
 def list_victims(
     request: Request,
-    response: Response,
     caller: VictimsRead,
     db: Db,
     rescue_operation_id: uuid.UUID | None = None,
@@ -96,7 +100,7 @@ def list_victims(
     updated_after: UtcInstant | None = None,
     limit: LimitParam = 50,
     cursor: CursorParam = None,
-) -> Page[VictimRead]:
+) -> Response:
     """List the victim records your agency may see, oldest first."""
     filters = VictimFilters(
         rescue_operation_id=rescue_operation_id,
@@ -106,12 +110,14 @@ def list_victims(
         updated_after=updated_after,
     )
     ring = keyring(request)
-    with db.begin(caller) as session:
+    with db.begin(caller, durable=False) as session:
         rows, next_cursor = service.list_page(session, caller, filters, limit=limit, cursor=cursor)
-        items = render_victims(session, caller, rows, ring)
+        items = victim_fields(session, caller, rows, ring)
         audit(session, caller, "victim.list", "victim", [v.id for v in rows])
+    # Encoded once from the fields we built; the documented model above is what they are.
+    response = Response(page_json(items, next_cursor), media_type="application/json")
     set_next_link(request, response, next_cursor)
-    return Page[VictimRead](items=items, next_cursor=next_cursor)
+    return response
 
 
 @router.get("/{victim_id}", response_model_exclude_unset=True, responses=problems(VictimNotFound))
@@ -119,7 +125,7 @@ def get_victim(
     request: Request, victim_id: uuid.UUID, response: Response, caller: VictimsRead, db: Db
 ) -> VictimRead:
     """Get one victim record (identity only where you may see it)."""
-    with db.begin(caller) as session:
+    with db.begin(caller, durable=False) as session:
         result = render_one(
             session, caller, service.get_readable(session, caller, victim_id), keyring(request)
         )

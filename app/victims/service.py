@@ -21,7 +21,7 @@ from app.core.db import new_id, utcnow
 from app.core.errors import BadRequest, Conflict
 from app.core.pagination import paginate
 from app.core.versioning import guarded_update
-from app.events.outbox import EventType, emit
+from app.events.outbox import EventType, emit, emit_many
 from app.models import Victim
 from app.operations import service as operations
 from app.operations.errors import OperationNotFound
@@ -35,6 +35,7 @@ from app.victims.errors import (
     VictimNotFound,
 )
 from app.victims.identity import open_sealed, seal
+from app.victims.records import VictimRecord
 from app.victims.repository import VictimFilters, VictimRepository
 from app.victims.schemas import VictimBatchCreate, VictimCreate, VictimFields, VictimUpdate
 
@@ -141,12 +142,16 @@ def _registered(session: Session, victim: Victim) -> None:
         EventType.VICTIM_REGISTERED,
         "victim",
         victim.id,
-        {
-            "case_number": victim.case_number,
-            "rescue_operation_id": _str(victim.rescue_operation_id),
-        },
+        _registered_data(victim),
         [victim.registered_by_agency_id],
     )
+
+
+def _registered_data(victim: Victim) -> dict[str, Any]:
+    return {
+        "case_number": victim.case_number,
+        "rescue_operation_id": _str(victim.rescue_operation_id),
+    }
 
 
 def _str(value: uuid.UUID | None) -> str | None:
@@ -200,8 +205,12 @@ def register_intake(
             "Another request registered some of these external_ref values at the same time; "
             "retry the request (already registered people will be returned, not duplicated)."
         ) from None
-    for victim in created.values():
-        _registered(session, victim)
+    emit_many(
+        session,
+        EventType.VICTIM_REGISTERED,
+        "victim",
+        [(v.id, _registered_data(v), [v.registered_by_agency_id]) for v in created.values()],
+    )
     records = [
         created[index] if index in created else existing[item.external_ref or ""]
         for index, item in enumerate(items)
@@ -251,7 +260,7 @@ def get_owned(session: Session, caller: Caller, victim_id: uuid.UUID) -> Victim:
 
 def list_page(
     session: Session, caller: Caller, filters: VictimFilters, *, limit: int, cursor: str | None
-) -> tuple[list[Victim], str | None]:
+) -> tuple[list[VictimRecord], str | None]:
     repo = VictimRepository(session)
     return paginate(
         CURSOR_KIND,

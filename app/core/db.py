@@ -71,16 +71,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int, *, durable: bool) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from pysqlite so that we decide how BEGIN is issued.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a commit is on disk before we answer (G8). NORMAL (scratch data only, such
-        # as rate counters) skips that fsync; the next FULL commit syncs the WAL anyway.
-        cursor.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        # FULL: a commit is on disk before we answer (G8); see _on_begin for exceptions.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
@@ -135,11 +134,10 @@ def make_engine(
             max_overflow=0,
             pool_timeout=settings.db_pool_timeout_seconds,
         )
-        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms, durable=durable)
-        return engine
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        return engine if durable else engine.execution_options(durable=False)
     engine = create_engine(
         url,
-        connect_args={} if durable else {"options": "-c synchronous_commit=off"},
         isolation_level=_PG_ISOLATION[settings.database_isolation],
         pool_size=pool_size,
         max_overflow=0,
@@ -147,7 +145,7 @@ def make_engine(
         pool_pre_ping=True,
     )
     _configure_postgresql(engine)
-    return engine
+    return engine if durable else engine.execution_options(durable=False)
 
 
 _PG_ISOLATION = {

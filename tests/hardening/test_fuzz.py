@@ -60,6 +60,8 @@ def test_schemathesis_all_phases(
         run = subprocess.run(
             [
                 str(Path(sys.executable).with_name("st")),
+                "--config-file",
+                str(Path(__file__).with_name("schemathesis.toml")),
                 "run",
                 f"{url}/openapi.json",
                 "--phases",

@@ -107,6 +107,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # Longer than the idle timeout of common load balancers (60 s), so that the
+        # balancer, not this server, closes idle connections: a server-side close racing
+        # a client's next request on the same connection loses that request.
+        timeout_keep_alive=75,
     )
     return 0
 

@@ -22,6 +22,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.routes import route_templates
 from app.docs import install_docs
+from app.openapi_problems import install_openapi
 from app.webhooks.worker import DeliveryWorker, start_background_worker
 
 MiB = 1024 * 1024
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     app.include_router(public_router)
     app.include_router(v1_router)
+    install_openapi(app)
 
     # Added last = outermost: the request id exists before the body limit can refuse.
     app.add_middleware(

@@ -16,6 +16,7 @@ from app.auth.keys import SigningKey
 from app.core.config import Settings, get_settings
 from app.core.crypto import Keyring
 from app.core.db import Database
+from app.core.deprecation import DeprecationHeadersMiddleware
 from app.core.deps import UnitOfWork
 from app.core.errors import Problem, install_problem_handlers
 from app.core.logging import configure_logging
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
 
     # Added last = outermost: the request id exists before the body limit can refuse.
+    app.add_middleware(DeprecationHeadersMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=1 * MiB,

@@ -14,10 +14,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
+from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
 from app.core.examples import schema_example
+from app.core.metrics import REQUESTS
 from app.core.routes import api_routes
+from tests.documented_statuses import undocumented_statuses
 
 PROBLEM_JSON = "application/problem+json"
 URN = "urn:referral-api:problem:"
@@ -234,3 +237,15 @@ def test_every_schema_example_is_valid_for_its_model(app: FastAPI) -> None:
             invalid.append((model.__name__, exc.errors()[0]))
     assert not invalid, f"examples their own model rejects: {invalid}"
     assert checked >= 40
+
+
+def test_the_survey_of_returned_statuses_sees_a_gap(client: TestClient) -> None:
+    # documented_statuses fails the run on a returned status the document lacks; it must
+    # notice one. GET /healthz documents 200 only; pretend it returned a 418.
+    spec = client.get("/openapi.json").json()
+    REQUESTS.labels("GET", "/healthz", "418").inc(0)
+    try:
+        assert ("GET", "/healthz", "418") in undocumented_statuses(spec)
+    finally:
+        REQUESTS.remove("GET", "/healthz", "418")
+    assert ("GET", "/healthz", "418") not in undocumented_statuses(spec)

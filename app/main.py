@@ -35,8 +35,27 @@ The data exchange of a National Referral Mechanism: partner agencies register pr
 victims of trafficking, refer them to each other, and the competent authority records
 identification decisions. Every agency sees only what it needs to know.
 
-**Authorize** with an API client's id and secret (OAuth 2.0 client credentials);
-the token endpoint is `POST /v1/oauth/token`. Errors are RFC 9457 problem details.
+**Try it.** Press **Authorize**, enter an API client's id and secret (`make run` prints
+one per demo agency; try `demo-ngo`), authorize, then open `GET /v1/victims` and
+**Execute**. Swagger UI runs the OAuth 2.0 client-credentials flow against
+`POST /v1/oauth/token`; tokens last at most 15 minutes.
+
+**Conventions every operation follows**
+
+- *Errors* are RFC 9457 problem details (`application/problem+json`). Compare on `type`
+  (`urn:referral-api:problem:<slug>`); each response below lists the types it can carry,
+  also as `x-problem-types`. Quote `request_id` when you report a problem.
+- *Need to know*: a record your agency may not see answers exactly like a missing one (404).
+- *Lists* take `limit` and an opaque `cursor`, and answer `{items, next_cursor}` with a
+  `Link: rel="next"` header.
+- *Changes* need `If-Match` with the `ETag` you read: none is 428, a stale one 412.
+- *Creates* accept `Idempotency-Key`: a retry with the same key and body answers like the
+  first request, with `Idempotent-Replayed: true`.
+- *Bodies* are JSON (`Content-Type: application/json`, else 415), at most 1 MiB (8 MiB
+  for a mass intake, else 413).
+- *Versions*: this document's version follows semantic versioning; breaking changes come
+  only under a new path (`/v2`), after at least six months' notice through `Deprecation`
+  and `Sunset` headers. Every example here is synthetic.
 """
 
 

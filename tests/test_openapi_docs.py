@@ -111,6 +111,20 @@ def test_every_operation_has_a_summary_and_a_description(spec: dict[str, Any]) -
         if not (op.get("summary") or "").strip() or not (op.get("description") or "").strip()
     ]
     assert not missing, f"operations without summary or description: {missing}"
+    # FastAPI's fallback summary is the handler's name ("List Victims"): it teaches nothing.
+    generated = [
+        op["operationId"]
+        for _, _, op in operations(spec)
+        if op["summary"] == op["operationId"].replace("_", " ").title()
+    ]
+    assert not generated, f"summaries that only repeat the handler's name: {generated}"
+
+
+def test_scoped_operations_name_their_scopes(spec: dict[str, Any]) -> None:
+    for method, path, op in operations(spec):
+        for requirement in op.get("security", []):
+            for scope in (s for scopes in requirement.values() for s in scopes):
+                assert f"`{scope}`" in op["description"], (method, path, scope)
 
 
 def test_every_request_body_has_an_example(spec: dict[str, Any]) -> None:

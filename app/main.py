@@ -23,7 +23,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.routes import route_templates
 from app.docs import install_docs
-from app.openapi_problems import install_openapi
+from app.openapi_document import install_openapi
 from app.webhooks.worker import DeliveryWorker, start_background_worker
 
 MiB = 1024 * 1024

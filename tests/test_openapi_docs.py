@@ -120,6 +120,16 @@ def test_every_operation_has_a_summary_and_a_description(spec: dict[str, Any]) -
     assert not generated, f"summaries that only repeat the handler's name: {generated}"
 
 
+def test_every_parameter_is_described(spec: dict[str, Any]) -> None:
+    bare = [
+        (method, path, parameter["name"])
+        for method, path, op in operations(spec)
+        for parameter in op.get("parameters", [])
+        if not (parameter.get("description") or "").strip()
+    ]
+    assert not bare, f"parameters without a description: {bare}"
+
+
 def test_scoped_operations_name_their_scopes(spec: dict[str, Any]) -> None:
     for method, path, op in operations(spec):
         for requirement in op.get("security", []):

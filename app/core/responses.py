@@ -2,7 +2,7 @@
 
 Routers name their domain problems with ``responses=problems(...)``; the problems every
 route of a kind can return (bad token, bad JSON, a busy database, ...) are added by
-``app.openapi_problems`` from the route's parameters, so no route can forget them.
+``app.openapi_document`` from the route's parameters, so no route can forget them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
-"""Document on every operation the problems its kind of route can return.
+"""The served OpenAPI document: FastAPI's, completed so that it teaches.
 
-A route that takes a token can answer 401 and 403, one with a JSON body 400, 413, 415 and
+Three things are added to every operation: the problems its kind of route can return,
+a human summary with the scopes it needs, and descriptions of shared parameters.
+
+Problems: a route that takes a token can answer 401 and 403, one with a JSON body 400, 413, 415 and
 422, one that opens a unit of work 503, and so on. These follow from the route's
 parameters and dependencies, so they are derived here from FastAPI's dependant tree and
 merged with the domain problems each router names with ``problems(...)``. That keeps the
@@ -35,6 +38,37 @@ from app.core.idempotency import IdempotencyKeyInFlight, IdempotencyKeyReused
 from app.core.pagination import InvalidCursor
 from app.core.responses import PROBLEM_TYPES_KEY, ProblemDetail, problem_doc
 from app.core.routes import api_routes
+
+# Shared parameters, described once: path ids and the filters several lists take.
+PARAMETER_HELP = {
+    "agency_id": "An agency's id (from `GET /v1/agencies`).",
+    "client_id": "An API client's id.",
+    "operation_id": "A rescue operation's id.",
+    "rescue_operation_id": "Only records of this rescue operation (one your agency can see).",
+    "victim_id": "A victim record's id (not its case number).",
+    "consent_id": "A consent's id (from the victim record's `consents`).",
+    "referral_id": "A referral's id.",
+    "decision_id": "An identification decision's id.",
+    "webhook_id": "A webhook subscription's id.",
+    "nationality": "ISO 3166-1 alpha-2 country code, e.g. `PH`.",
+    "identification_status": "Only people with this identification status.",
+    "exploitation_type": "Only people with this exploitation type among theirs.",
+    "updated_after": "Only records changed after this instant (RFC 3339 with offset).",
+    "decided_after": "Only decisions taken after this instant (RFC 3339 with offset).",
+    "direction": "`incoming` (sent to your agency) or `outgoing` (sent by it); both if absent.",
+    "status": "Only referrals in this status.",
+    "purpose": "Only referrals for this purpose.",
+    "overdue": "`true`: only open identification referrals past `decision_due_at`.",
+    "outcome": "Only decisions with this outcome.",
+    "stage": "Only decisions of this stage.",
+    "from": "First day counted, inclusive (`YYYY-MM-DD`).",
+    "to": "Last day counted, inclusive (`YYYY-MM-DD`).",
+    "accept": "`text/csv` for CSV; JSON otherwise.",
+    "If-None-Match": "The `ETag` of your last page: `304` while nothing is new.",
+    "resource_type": "Only entries about this kind of resource, e.g. `victim`.",
+    "resource_id": "Only entries about this resource.",
+    "action": "Only entries of this action, e.g. `victim.read`.",
+}
 
 # FastAPI's own 422 schemas: replaced by ProblemDetail everywhere.
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -121,6 +155,12 @@ def explain(operation: dict[str, Any], route: Any) -> None:
         operation["description"] = f"{operation.get('description', '')}\n\n**Scopes:** {needed}."
 
 
+def describe_parameters(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        if not parameter.get("description") and parameter["name"] in PARAMETER_HELP:
+            parameter["description"] = PARAMETER_HELP[parameter["name"]]
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     spec = get_openapi(
         title=app.title,
@@ -141,6 +181,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             if operation is not None:
                 merge_problems(operation, implied_problems(context.dependant))
                 explain(operation, context.original_route)
+                describe_parameters(operation)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)

@@ -203,6 +203,18 @@ def test_every_error_response_is_a_named_problem(spec: dict[str, Any]) -> None:
     assert not wrong, f"error responses that are not documented problem types: {wrong}"
 
 
+def test_every_documented_problem_type_explains_itself(spec: dict[str, Any]) -> None:
+    # Each listed type carries its own default detail; the catch-all text of an internal
+    # error would tell a partner nothing about what to change.
+    vague = [
+        (method, path, status)
+        for method, path, op in operations(spec)
+        for status, response in op["responses"].items()
+        if "The server could not complete the request" in response.get("description", "")
+    ]
+    assert not vague, f"problem types documented without their own explanation: {vague}"
+
+
 def test_token_endpoint_documents_throttling_and_overload(spec: dict[str, Any]) -> None:
     responses = spec["paths"]["/v1/oauth/token"]["post"]["responses"]
     assert {"400", "401", "413", "429", "503"} <= set(responses)

@@ -109,6 +109,7 @@ class PayloadTooLarge(Problem):
     status = 413
     title = "Payload too large"
     slug = "payload-too-large"
+    default_detail = "The request body exceeds the limit of 1 MiB (8 MiB for a mass intake)."
 
 
 class UnsupportedMediaType(Problem):

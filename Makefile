@@ -23,7 +23,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q -m "not slow"
 
+## The slow suite; the Swagger UI browser test needs Debian's chromium.
 test-slow: $(STAMP)
+	bash .ci/ensure-chromium
 	$(BIN)/pytest -q -m slow
 
 lint: $(STAMP)

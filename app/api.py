@@ -19,6 +19,7 @@ from app.auth.deps import authenticated
 from app.auth.router import router as auth_router
 from app.core.metrics import render as render_metrics
 from app.core.migrations import is_at_head
+from app.core.responses import example_response
 from app.decisions.router import router as decisions_router
 from app.events.router import router as events_router
 from app.operations.router import router as operations_router
@@ -30,7 +31,11 @@ from app.webhooks.router import router as webhooks_router
 ops_router = APIRouter(tags=["operations"])
 
 
-@ops_router.get("/healthz", operation_id="healthz")
+@ops_router.get(
+    "/healthz",
+    operation_id="healthz",
+    responses={200: example_response("The process answers.", {"status": "ok"})},
+)
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
@@ -39,7 +44,13 @@ async def healthz() -> dict[str, str]:
 @ops_router.get(
     "/readyz",
     operation_id="readyz",
-    responses={503: {"description": "Database unreachable or migrations not at head"}},
+    responses={
+        200: example_response("Ready to serve.", {"status": "ready", "detail": "ok"}),
+        503: example_response(
+            "Database unreachable or migrations not at head (with Retry-After).",
+            {"status": "not_ready", "detail": "migrations are not at head"},
+        ),
+    },
 )
 async def readyz(request: Request) -> Any:
     """Readiness: the database answers and its schema is at the latest migration."""
@@ -56,7 +67,19 @@ async def readyz(request: Request) -> Any:
     )
 
 
-@ops_router.get("/metrics", operation_id="metrics", response_class=Response)
+@ops_router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=Response,
+    responses={
+        200: example_response(
+            "Prometheus text exposition format.",
+            "# TYPE http_requests_total counter\n"
+            'http_requests_total{method="GET",route="/v1/victims",status="200"} 42.0\n',
+            media_type="text/plain",
+        )
+    },
+)
 async def metrics() -> Response:
     """Prometheus metrics in text format."""
     return Response(render_metrics(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -16,6 +16,7 @@ from app.auth.keys import SigningKey
 from app.core.config import Settings, get_settings
 from app.core.crypto import Keyring
 from app.core.db import Database, make_engine
+from app.core.deprecation import DeprecationHeadersMiddleware
 from app.core.deps import UnitOfWork
 from app.core.errors import Problem, install_problem_handlers
 from app.core.logging import configure_logging
@@ -24,6 +25,7 @@ from app.core.ratelimit import Counters, DatabaseCounters, RateLimiter, RedisCou
 from app.core.resilience import ConflictRetryMiddleware, InFlightLimitMiddleware
 from app.core.routes import route_templates
 from app.docs import install_docs
+from app.openapi_document import install_openapi
 from app.webhooks.worker import DeliveryWorker, start_background_worker
 
 MiB = 1024 * 1024
@@ -37,8 +39,27 @@ The data exchange of a National Referral Mechanism: partner agencies register pr
 victims of trafficking, refer them to each other, and the competent authority records
 identification decisions. Every agency sees only what it needs to know.
 
-**Authorize** with an API client's id and secret (OAuth 2.0 client credentials);
-the token endpoint is `POST /v1/oauth/token`. Errors are RFC 9457 problem details.
+**Try it.** Press **Authorize**, enter an API client's id and secret (`make run` prints
+one per demo agency; try `demo-ngo`), authorize, then open `GET /v1/victims` and
+**Execute**. Swagger UI runs the OAuth 2.0 client-credentials flow against
+`POST /v1/oauth/token`; tokens last at most 15 minutes.
+
+**Conventions every operation follows**
+
+- *Errors* are RFC 9457 problem details (`application/problem+json`). Compare on `type`
+  (`urn:referral-api:problem:<slug>`); each response below lists the types it can carry,
+  also as `x-problem-types`. Quote `request_id` when you report a problem.
+- *Need to know*: a record your agency may not see answers exactly like a missing one (404).
+- *Lists* take `limit` and an opaque `cursor`, and answer `{items, next_cursor}` with a
+  `Link: rel="next"` header.
+- *Changes* need `If-Match` with the `ETag` you read: none is 428, a stale one 412.
+- *Creates* accept `Idempotency-Key`: a retry with the same key and body answers like the
+  first request, with `Idempotent-Replayed: true`.
+- *Bodies* are JSON (`Content-Type: application/json`, else 415), at most 1 MiB (8 MiB
+  for a mass intake, else 413).
+- *Versions*: this document's version follows semantic versioning; breaking changes come
+  only under a new path (`/v2`), after at least six months' notice through `Deprecation`
+  and `Sunset` headers. Every example here is synthetic.
 """
 
 
@@ -98,10 +119,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     app.include_router(public_router)
     app.include_router(v1_router)
+    install_openapi(app)
 
     # Added last = outermost: the request id exists before the body limit can refuse, and
     # only a body within the limit is buffered for a re-run.
     app.add_middleware(ConflictRetryMiddleware, retries=settings.db_conflict_retries)
+    app.add_middleware(DeprecationHeadersMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=1 * MiB,

@@ -24,6 +24,7 @@ from app.core.config import Settings
 from app.core.crypto import generate_key_text, generate_keyring_text
 from app.core.migrations import upgrade
 from app.main import create_app
+from tests.documented_statuses import pytest_sessionfinish  # noqa: F401 (a pytest hook)
 
 TEST_DATABASE_URL = os.environ.get("REFERRALS_TEST_DATABASE_URL", "")
 

@@ -10,10 +10,15 @@ from pydantic import AliasChoices, Field, StrictBool, field_validator
 
 from app.auth.scopes import Role, Scope
 from app.core.enums import AgencyKind, Purpose
+from app.core.examples import AGENCY, CLIENT, example
 from app.core.types import CountryCode, InputModel, ReadModel, ShortText, Slug, unique_items
 
 
 class AgencyCreate(InputModel):
+    model_config = example(
+        {k: v for k, v in AGENCY.items() if k not in ("id", "created_at", "version")}
+    )
+
     slug: Slug = Field(examples=["mae-sot-rescue-ngo"])
     name: ShortText = Field(examples=["Border Rescue Network (Mae Sot)"])
     kind: AgencyKind
@@ -26,6 +31,8 @@ class AgencyCreate(InputModel):
 
 
 class AgencyUpdate(InputModel):
+    model_config = example({"accepting_referrals": False, "services": ["shelter", "psychosocial"]})
+
     name: ShortText | None = None
     kind: AgencyKind | None = None
     country: CountryCode | None = None
@@ -37,6 +44,8 @@ class AgencyUpdate(InputModel):
 
 
 class AgencyRead(ReadModel):
+    model_config = example(AGENCY)
+
     id: uuid.UUID
     slug: str
     name: str
@@ -50,6 +59,10 @@ class AgencyRead(ReadModel):
 
 
 class ClientCreate(InputModel):
+    model_config = example(
+        {"name": "Case management system", "scopes": ["victims:read", "victims:write"]}
+    )
+
     name: ShortText = Field(examples=["Case management system"])
     scopes: Annotated[list[Scope], Field(max_length=20)] | None = Field(
         default=None,
@@ -58,6 +71,8 @@ class ClientCreate(InputModel):
 
 
 class ClientRead(ReadModel):
+    model_config = example(CLIENT)
+
     client_id: uuid.UUID = Field(validation_alias=AliasChoices("id", "client_id"))
     agency_id: uuid.UUID
     name: str
@@ -67,4 +82,6 @@ class ClientRead(ReadModel):
 
 
 class ClientCreated(ClientRead):
+    model_config = example({**CLIENT, "client_secret": "sk_example_0000000000000000000000000000"})
+
     client_secret: str = Field(description="Shown only in this response; store it safely.")

@@ -39,7 +39,9 @@ def list_audit_events(
     response: Response,
     caller: AuditRead,
     db: Db,
-    agency_id: uuid.UUID | None = None,
+    agency_id: Annotated[
+        uuid.UUID | None, Query(description="Only entries of this agency's clients.")
+    ] = None,
     resource_type: Annotated[str | None, Query(max_length=32)] = None,
     resource_id: uuid.UUID | None = None,
     action: Annotated[str | None, Query(max_length=48)] = None,

@@ -9,11 +9,13 @@ from urllib.parse import parse_qs, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.failures import count_failure, ensure_may_try
 from app.auth.token_service import TokenError, issue_token
+from app.core.errors import PayloadTooLarge, ServiceUnavailable
+from app.core.responses import example_response, problems
 from app.core.ratelimit import Limit, RateLimited
 
 router = APIRouter(tags=["auth"])
@@ -24,6 +26,21 @@ _MAX_FORM_BYTES = 8 * 1024
 
 
 class TokenResponse(BaseModel):
+    """A bearer access token (RFC 6749 section 5.1); ask for a new one when it expires."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.e30.c2lnbmF0dXJl",
+                    "token_type": "Bearer",
+                    "expires_in": 900,
+                    "scope": "victims:read victims:write",
+                }
+            ]
+        }
+    )
+
     access_token: str
     token_type: str = Field(examples=["Bearer"])
     expires_in: int = Field(examples=[900])
@@ -31,6 +48,16 @@ class TokenResponse(BaseModel):
 
 
 class TokenErrorResponse(BaseModel):
+    """An OAuth 2.0 error (RFC 6749 section 5.2), not a problem document."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"error": "invalid_client", "error_description": "Client authentication failed."}
+            ]
+        }
+    )
+
     error: str = Field(
         examples=["invalid_client"],
         description="invalid_request | invalid_client | invalid_scope | unsupported_grant_type",
@@ -93,7 +120,13 @@ _REQUEST_BODY: dict[str, Any] = {
                     "client_id": {"type": "string", "description": "If not using Basic auth."},
                     "client_secret": {"type": "string", "description": "If not using Basic."},
                 },
-            }
+            },
+            "example": {
+                "grant_type": "client_credentials",
+                "scope": "victims:read victims:write",
+                "client_id": "5b9e3c71-0f2a-4d6b-8e4c-1a7f3d9b2c05",
+                "client_secret": "sk_example_0000000000000000000000000000",
+            },
         }
     },
 }
@@ -105,6 +138,8 @@ _REQUEST_BODY: dict[str, Any] = {
     response_model=TokenResponse,
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses={
+        # The middleware's body limit and a busy database answer as everywhere else.
+        **problems(PayloadTooLarge, ServiceUnavailable),
         400: {
             "model": TokenErrorResponse,
             "description": "invalid_request, invalid_scope or "
@@ -187,7 +222,25 @@ async def token(request: Request) -> JSONResponse:
     return JSONResponse(body_out.model_dump(), headers=_NO_STORE)
 
 
-@router.get("/.well-known/jwks.json", operation_id="get_jwks", tags=["operations"])
+_JWK_EXAMPLE = {
+    "kty": "RSA",
+    "kid": "2026-11-a1b2c3d4",
+    "use": "sig",
+    "alg": "RS256",
+    "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tS"
+    "oc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW"
+    "2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6W"
+    "eZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+    "e": "AQAB",
+}
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    operation_id="get_jwks",
+    tags=["operations"],
+    responses={200: example_response("The JSON Web Key Set.", {"keys": [_JWK_EXAMPLE]})},
+)
 async def jwks(request: Request) -> dict[str, Any]:
     """The public keys that verify access tokens (RFC 7517)."""
     return {"keys": [k.jwk() for k in request.app.state.signing_keys.values()]}

@@ -6,6 +6,10 @@ from enum import StrEnum
 
 
 class Scope(StrEnum):
+    """OAuth 2.0 scopes: `<resource>:read` / `:write`, `victims:identity` to see or write
+    identity fields, `webhooks:manage`, `statistics:read`, `audit:read`, `agencies:read`
+    and `admin` (agencies and API clients)."""
+
     OPERATIONS_READ = "operations:read"
     OPERATIONS_WRITE = "operations:write"
     VICTIMS_READ = "victims:read"
@@ -24,6 +28,8 @@ class Scope(StrEnum):
 
 
 class Role(StrEnum):
+    """An agency's roles in the mechanism; they bound the scopes its API clients may get."""
+
     FIRST_RESPONDER = "first_responder"
     SERVICE_PROVIDER = "service_provider"
     COMPETENT_AUTHORITY = "competent_authority"

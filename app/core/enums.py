@@ -6,6 +6,8 @@ from enum import StrEnum
 
 
 class AgencyKind(StrEnum):
+    """What kind of organisation an agency is."""
+
     GOVERNMENT = "government"
     LAW_ENFORCEMENT = "law_enforcement"
     NGO = "ngo"
@@ -31,6 +33,8 @@ class Purpose(StrEnum):
 
 
 class Sex(StrEnum):
+    """Sex as recorded at registration; `unknown` when not stated."""
+
     FEMALE = "female"
     MALE = "male"
     OTHER = "other"
@@ -53,6 +57,9 @@ class ExploitationType(StrEnum):
 
 
 class RecruitmentMethod(StrEnum):
+    """How the person was recruited (CTDC categories): a false job offer, an online
+    advertisement, social media, an acquaintance, family, abduction, other or unknown."""
+
     FALSE_JOB_OFFER = "false_job_offer"
     ONLINE_ADVERTISEMENT = "online_advertisement"
     SOCIAL_MEDIA = "social_media"
@@ -64,12 +71,19 @@ class RecruitmentMethod(StrEnum):
 
 
 class IdentificationStatus(StrEnum):
+    """Where the person stands in formal identification: `presumed` until a final
+    decision, then `identified` (positive) or `not_identified` (negative)."""
+
     PRESUMED = "presumed"
     IDENTIFIED = "identified"
     NOT_IDENTIFIED = "not_identified"
 
 
 class ConsentPurpose(StrEnum):
+    """What a consent covers: `identification` (referral to the competent authority),
+    `services` (any other referral), `data_sharing` (identity shared with a recipient),
+    `statistics` (counted in published statistics)."""
+
     IDENTIFICATION = "identification"
     SERVICES = "services"
     DATA_SHARING = "data_sharing"
@@ -77,6 +91,8 @@ class ConsentPurpose(StrEnum):
 
 
 class ConsentMethod(StrEnum):
+    """How consent was given: in writing, verbally (recorded by the worker), digitally, other."""
+
     WRITTEN = "written"
     VERBAL = "verbal"
     DIGITAL = "digital"
@@ -84,6 +100,8 @@ class ConsentMethod(StrEnum):
 
 
 class DocumentType(StrEnum):
+    """The kind of identity document whose number is recorded."""
+
     PASSPORT = "passport"
     NATIONAL_ID = "national_id"
     BIRTH_CERTIFICATE = "birth_certificate"
@@ -92,12 +110,18 @@ class DocumentType(StrEnum):
 
 
 class Urgency(StrEnum):
+    """How soon the recipient should act: `routine`, `urgent` (days) or `emergency`
+    (hours: safety or health at risk)."""
+
     ROUTINE = "routine"
     URGENT = "urgent"
     EMERGENCY = "emergency"
 
 
 class ReferralStatus(StrEnum):
+    """A referral's lifecycle: `requested` -> `received` -> `accepted` or `rejected`;
+    `accepted` -> `in_progress` -> `completed`; the sender may `cancelled` an open one."""
+
     REQUESTED = "requested"
     RECEIVED = "received"
     ACCEPTED = "accepted"
@@ -108,10 +132,14 @@ class ReferralStatus(StrEnum):
 
 
 class DecisionStage(StrEnum):
+    """`preliminary` (reasonable grounds) or `final` (conclusive) identification decision."""
+
     PRELIMINARY = "preliminary"
     FINAL = "final"
 
 
 class DecisionOutcome(StrEnum):
+    """`positive`: identified as a victim of trafficking; `negative`: not identified."""
+
     POSITIVE = "positive"
     NEGATIVE = "negative"

@@ -54,6 +54,12 @@ class BadRequest(Problem):
     default_detail = "The request could not be understood."
 
 
+class MalformedJson(BadRequest):
+    title = "Malformed JSON"
+    slug = "malformed-json"
+    default_detail = "The request body is not valid JSON."
+
+
 class NotFound(Problem):
     """Also what a record the caller's agency may not see looks like (need to know)."""
 
@@ -103,6 +109,7 @@ class PayloadTooLarge(Problem):
     status = 413
     title = "Payload too large"
     slug = "payload-too-large"
+    default_detail = "The request body exceeds the limit of 1 MiB (8 MiB for a mass intake)."
 
 
 class UnsupportedMediaType(Problem):
@@ -196,13 +203,7 @@ async def handle_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return problem_response(
-            request,
-            status=400,
-            title="Malformed JSON",
-            slug="malformed-json",
-            detail="The request body is not valid JSON.",
-        )
+        return await handle_problem(request, MalformedJson())
     has_body = request.headers.get("content-length") not in (None, "0") or (
         "chunked" in request.headers.get("transfer-encoding", "")
     )

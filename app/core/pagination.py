@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, tuple_
 
 from app.core.errors import BadRequest
+from app.core.examples import CURSOR, schema_example
 
 T = TypeVar("T")
 
@@ -27,7 +28,19 @@ class InvalidCursor(BadRequest):
     default_detail = "The cursor is not one this list returned; start again without it."
 
 
+def _page_example(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    # Page[VictimRead] shows one VictimRead example and a next cursor.
+    args = cls.__pydantic_generic_metadata__["args"]
+    item = schema_example(args[0]) if args else None
+    if item is not None:
+        schema["examples"] = [{"items": [item], "next_cursor": CURSOR}]
+
+
 class Page(BaseModel, Generic[T]):
+    """One page of a list, oldest first."""
+
+    model_config = ConfigDict(json_schema_extra=_page_example)
+
     items: list[T]
     next_cursor: str | None = Field(
         description="Pass as ?cursor= to get the next page; null on the last page."

@@ -1,22 +1,57 @@
-"""OpenAPI documentation of the problem responses a route can return."""
+"""OpenAPI documentation of the problem responses a route can return.
+
+Routers name their domain problems with ``responses=problems(...)``; the problems every
+route of a kind can return (bad token, bad JSON, a busy database, ...) are added by
+``app.openapi_document`` from the route's parameters, so no route can forget them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, Problem, problem_type
 
+# Machine-readable list of the problem type URNs one documented status can carry.
+PROBLEM_TYPES_KEY = "x-problem-types"
+PROBLEM_SCHEMA_REF = "#/components/schemas/ProblemDetail"
+
 
 class ValidationErrorItem(BaseModel):
-    loc: list[str]
+    """One reason a request was refused with 422."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"loc": ["body", "sex"], "msg": "Field required", "type": "missing"},
+            ]
+        }
+    )
+
+    loc: list[str] = Field(description="Where: `body`, `query`, `path` or `header`, then names.")
     msg: str
-    type: str
+    type: str = Field(description="A stable machine-readable kind, e.g. `missing`, `enum`.")
 
 
 class ProblemDetail(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details: compare on ``type``, show ``detail``, quote ``request_id``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": problem_type("not-found"),
+                    "title": "Not found",
+                    "status": 404,
+                    "detail": "No such resource.",
+                    "instance": "/v1/victims/7d1e6a8c-2f0b-4b6e-9c51-3f7a2b9d0e14",
+                    "request_id": "4f9c2a7e0b5d4c1e",
+                }
+            ]
+        }
+    )
 
     type: str = Field(examples=[problem_type("not-found")])
     title: str = Field(examples=["Not found"])
@@ -29,22 +64,40 @@ class ProblemDetail(BaseModel):
     )
 
 
-def problems(*classes: type[Problem], auth: bool = True) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route: the problem types it returns, grouped by status."""
-    by_status: dict[int, list[str]] = {}
-    if auth:
-        by_status.setdefault(401, []).append("invalid-token")
-        by_status.setdefault(403, []).append("insufficient-scope")
-    by_status.setdefault(422, []).append("validation-error")
-    for cls in classes:
-        by_status.setdefault(cls.status, []).append(cls.slug)
+def problem_doc(classes: Iterable[type[Problem]]) -> dict[str, Any]:
+    """One documented error status: its problem types, each with what it means."""
+    unique = list({cls.slug: cls for cls in classes}.values())
+    lines = [f"- `{problem_type(cls.slug)}`: {cls.default_detail}" for cls in unique]
+    first = unique[0]
     return {
-        status: {
-            "model": ProblemDetail,
-            "content": {
-                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
-            },
-            "description": "Problem types: " + ", ".join(f"`{problem_type(s)}`" for s in slugs),
-        }
-        for status, slugs in sorted(by_status.items())
+        "description": "Problem types:\n\n" + "\n".join(lines),
+        "content": {
+            PROBLEM_MEDIA_TYPE: {
+                "schema": {"$ref": PROBLEM_SCHEMA_REF},
+                "example": {
+                    "type": problem_type(first.slug),
+                    "title": first.title,
+                    "status": first.status,
+                    "detail": first.default_detail,
+                    "instance": "/v1/...",
+                    "request_id": "4f9c2a7e0b5d4c1e",
+                },
+            }
+        },
+        PROBLEM_TYPES_KEY: [problem_type(cls.slug) for cls in unique],
     }
+
+
+def problems(*classes: type[Problem]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: its domain problem types, grouped by status."""
+    by_status: dict[int, list[type[Problem]]] = {}
+    for cls in classes:
+        by_status.setdefault(cls.status, []).append(cls)
+    return {status: problem_doc(group) for status, group in sorted(by_status.items())}
+
+
+def example_response(
+    description: str, example: Any, media_type: str = "application/json"
+) -> dict[str, Any]:
+    """A success response documented by an example (for bodies without a model)."""
+    return {"description": description, "content": {media_type: {"example": example}}}

@@ -9,12 +9,35 @@ from typing import Annotated
 from pydantic import BaseModel, Field, field_validator
 
 from app.core.enums import DecisionOutcome, DecisionStage, ExploitationType
+from app.core.examples import (
+    DECISION,
+    DECISION_ID,
+    NGO_ID,
+    RECONSIDERATION_ID,
+    REFERRAL_ID,
+    example,
+)
 from app.core.types import InputModel, LongText, UtcInstant, unique_items
 
 LegalBasis = Annotated[str, Field(min_length=1, max_length=1000)]
 
 
 class DecisionCreate(InputModel):
+    model_config = example(
+        {
+            k: DECISION[k]
+            for k in (
+                "stage",
+                "outcome",
+                "exploitation_types",
+                "legal_basis",
+                "reasons",
+                "decided_at",
+                "supersedes_id",
+            )
+        }
+    )
+
     stage: DecisionStage = Field(examples=["final"])
     outcome: DecisionOutcome = Field(examples=["positive"])
     exploitation_types: Annotated[list[ExploitationType], Field(max_length=10)] = Field(
@@ -39,6 +62,8 @@ class DecisionCreate(InputModel):
 
 
 class DecisionRead(BaseModel):
+    model_config = example(DECISION)
+
     id: uuid.UUID
     referral_id: uuid.UUID
     victim_id: uuid.UUID
@@ -57,12 +82,27 @@ class DecisionRead(BaseModel):
 
 
 class ReconsiderationCreate(InputModel):
+    model_config = example(
+        {"reasons": "New evidence of debt bondage from the interpreter's notes."}
+    )
+
     reasons: LongText = Field(
         min_length=1, examples=["New evidence of debt bondage from the interpreter's notes."]
     )
 
 
 class ReconsiderationRead(BaseModel):
+    model_config = example(
+        {
+            "id": RECONSIDERATION_ID,
+            "decision_id": DECISION_ID,
+            "referral_id": REFERRAL_ID,
+            "requested_by_agency_id": NGO_ID,
+            "reasons": "New evidence of debt bondage from the interpreter's notes.",
+            "created_at": "2026-11-28T09:00:00Z",
+        }
+    )
+
     id: uuid.UUID
     decision_id: uuid.UUID
     referral_id: uuid.UUID

@@ -17,6 +17,8 @@ DECISION_RECIPIENTS = "role:decision_recipient"
 
 
 class EventType(StrEnum):
+    """`<resource>.<change>`: what happened. Payloads carry ids and statuses, never identity."""
+
     RESCUE_OPERATION_CREATED = "rescue_operation.created"
     VICTIM_REGISTERED = "victim.registered"
     VICTIM_UPDATED = "victim.updated"

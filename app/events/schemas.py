@@ -8,10 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.core.examples import CURSOR, EVENT, example
 from app.events.outbox import EventType
 
 
 class EventRead(BaseModel):
+    model_config = example(EVENT)
+
     id: uuid.UUID
     type: EventType
     occurred_at: datetime
@@ -24,6 +27,8 @@ class EventRead(BaseModel):
 
 
 class EventPage(BaseModel):
+    model_config = example({"items": [EVENT], "next_cursor": CURSOR})
+
     items: list[EventRead]
     next_cursor: str | None = Field(
         description="Pass as ?after= next time. Equals the cursor you sent when nothing new "

@@ -137,8 +137,10 @@ def get_rescue_operation_summary(
         **problems(
             OperationNotFound, InvalidVictimInput, IdentityScopeRequired, Conflict, *_IDEMPOTENCY
         ),
-        200: {"description": "Every item's external_ref was already registered: nothing new."},
-        413: {"description": "Body over 8 MiB."},
+        200: {
+            "model": VictimBatchRead,
+            "description": "Every item's external_ref was already registered: nothing new.",
+        },
     },
 )
 def register_intake(

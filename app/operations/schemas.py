@@ -8,16 +8,35 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from app.core.examples import LOCATION, OPERATION, example
 from app.core.types import CountryCode, InputModel, LongText, RefText, ShortText, unique_items
 
 
 class Location(InputModel):
+    model_config = example(LOCATION)
+
     place: ShortText = Field(examples=["Mae Sot"])
     region: ShortText | None = Field(default=None, examples=["Tak"])
     country: CountryCode = Field(examples=["TH"])
 
 
 class OperationCreate(InputModel):
+    model_config = example(
+        {
+            k: OPERATION[k]
+            for k in (
+                "name",
+                "reference",
+                "started_on",
+                "location",
+                "country_of_exploitation",
+                "handed_over_by",
+                "participating_agency_ids",
+                "notes",
+            )
+        }
+    )
+
     name: ShortText = Field(examples=["Myawaddy compound hand-over (synthetic)"])
     reference: RefText | None = Field(
         default=None,
@@ -44,6 +63,10 @@ class OperationCreate(InputModel):
 
 
 class OperationUpdate(InputModel):
+    model_config = example(
+        {"ended_on": "2026-11-22", "notes": "All people transferred to shelters."}
+    )
+
     name: ShortText | None = None
     started_on: date | None = None
     ended_on: date | None = None
@@ -57,12 +80,16 @@ class OperationUpdate(InputModel):
 
 
 class LocationRead(BaseModel):
+    model_config = example(LOCATION)
+
     place: str
     region: str | None
     country: str
 
 
 class OperationRead(BaseModel):
+    model_config = example(OPERATION)
+
     id: uuid.UUID
     reference: str
     name: str
@@ -80,12 +107,24 @@ class OperationRead(BaseModel):
 
 
 class IdentificationCounts(BaseModel):
+    model_config = example({"identified": 258, "not_identified": 2, "pending": 0})
+
     identified: int
     not_identified: int
     pending: int
 
 
 class OperationSummary(BaseModel):
+    model_config = example(
+        {
+            "victims_registered": 260,
+            "referred": 260,
+            "identification": {"identified": 258, "not_identified": 2, "pending": 0},
+            "referrals_by_status": {"completed": 262, "in_progress": 31, "accepted": 12},
+            "nationalities": {"PH": 41, "ID": 38, "VN": 27, "unknown": 3},
+        }
+    )
+
     victims_registered: int
     referred: int = Field(description="People with at least one referral.")
     identification: IdentificationCounts

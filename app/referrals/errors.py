@@ -48,6 +48,7 @@ class WrongSide(Problem):
     status = 403
     title = "Forbidden"
     slug = "not-your-transition"
+    default_detail = "Your agency is not the side of this referral that may set this status."
 
     def __init__(self, side: str) -> None:
         super().__init__(f"Only the {side} of a referral may set this status.")

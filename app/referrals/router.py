@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from enum import StrEnum
 
 from fastapi import APIRouter, Request, Response
 
@@ -42,6 +42,14 @@ from app.referrals.schemas import (
     StatusChangeRead,
     TransitionCreate,
 )
+
+
+class Direction(StrEnum):
+    """`incoming`: referrals sent to your agency; `outgoing`: referrals it sent."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 
@@ -94,7 +102,7 @@ def list_referrals(
     response: Response,
     caller: ReferralsRead,
     db: Db,
-    direction: Literal["incoming", "outgoing"] | None = None,
+    direction: Direction | None = None,
     status: ReferralStatus | None = None,
     purpose: Purpose | None = None,
     victim_id: uuid.UUID | None = None,

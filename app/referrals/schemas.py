@@ -8,10 +8,30 @@ from datetime import datetime
 from pydantic import BaseModel, Field, StrictBool
 
 from app.core.enums import Purpose, ReferralStatus, Urgency
+from app.core.examples import (
+    AUTHORITY_ID,
+    CREATED_AT,
+    NGO_ID,
+    REFERRAL,
+    UPDATED_AT,
+    VICTIM_ID,
+    example,
+)
 from app.core.types import InputModel, LongText
 
 
 class ReferralCreate(InputModel):
+    model_config = example(
+        {
+            "victim_id": VICTIM_ID,
+            "to_agency_id": AUTHORITY_ID,
+            "purpose": "identification",
+            "urgency": "urgent",
+            "share_identity": True,
+            "notes": REFERRAL["notes"],
+        }
+    )
+
     victim_id: uuid.UUID
     to_agency_id: uuid.UUID
     purpose: Purpose = Field(examples=["identification"])
@@ -26,6 +46,8 @@ class ReferralCreate(InputModel):
 
 
 class TransitionCreate(InputModel):
+    model_config = example({"to": "accepted", "reason": None})
+
     to: ReferralStatus = Field(examples=["accepted"])
     reason: LongText | None = Field(
         default=None, description="Required for rejected and cancelled.", examples=["At capacity"]
@@ -33,6 +55,8 @@ class TransitionCreate(InputModel):
 
 
 class ReferralRead(BaseModel):
+    model_config = example(REFERRAL)
+
     id: uuid.UUID
     reference: str = Field(examples=["R-4KQ7-M2XD"])
     victim_id: uuid.UUID
@@ -54,6 +78,16 @@ class ReferralRead(BaseModel):
 
 
 class StatusChangeRead(BaseModel):
+    model_config = example(
+        {
+            "from_status": "received",
+            "to_status": "accepted",
+            "reason": None,
+            "changed_by_agency_id": AUTHORITY_ID,
+            "changed_at": UPDATED_AT,
+        }
+    )
+
     from_status: ReferralStatus | None
     to_status: ReferralStatus
     reason: str | None
@@ -62,4 +96,25 @@ class StatusChangeRead(BaseModel):
 
 
 class ReferralHistory(BaseModel):
+    model_config = example(
+        {
+            "items": [
+                {
+                    "from_status": None,
+                    "to_status": "requested",
+                    "reason": None,
+                    "changed_by_agency_id": NGO_ID,
+                    "changed_at": CREATED_AT,
+                },
+                {
+                    "from_status": "requested",
+                    "to_status": "received",
+                    "reason": None,
+                    "changed_by_agency_id": AUTHORITY_ID,
+                    "changed_at": UPDATED_AT,
+                },
+            ]
+        }
+    )
+
     items: list[StatusChangeRead]

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import StatisticsRead
 from app.core.deps import Db
@@ -24,6 +24,26 @@ router = APIRouter(prefix="/statistics", tags=["statistics"])
 
 
 class StatisticsTable(BaseModel):
+    """A suppressed aggregate table: `count` is null where `suppressed` is true."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "counts": "victims",
+                    "group_by": ["nationality"],
+                    "min_cell": 5,
+                    "items": [
+                        {"nationality": "PH", "count": 14, "suppressed": False},
+                        {"nationality": "ID", "count": 11, "suppressed": False},
+                        {"nationality": "GH", "count": None, "suppressed": True},
+                        {"nationality": "KE", "count": None, "suppressed": True},
+                    ],
+                }
+            ]
+        }
+    )
+
     counts: str = Field(
         description="What is counted: victims, or referrals (group by purpose), or decisions "
         "(group by outcome or stage).",
@@ -56,7 +76,14 @@ def _group_by(raw: str | None) -> list[str]:
     response_model=StatisticsTable,
     responses={
         **problems(InvalidGrouping, OperationNotFound),
-        200: {"content": {"text/csv": {}}, "description": "The table (JSON or CSV)."},
+        200: {
+            "description": "The table: JSON, or CSV with `Accept: text/csv`.",
+            "content": {
+                "text/csv": {
+                    "example": "nationality,count,suppressed\r\nPH,14,False\r\nGH,,True\r\n"
+                }
+            },
+        },
     },
 )
 def get_statistics(

@@ -55,7 +55,10 @@ _IDEMPOTENCY = (IdempotencyKeyReused, IdempotencyKeyInFlight)
     response_model_exclude_unset=True,
     responses={
         **problems(InvalidVictimInput, IdentityScopeRequired, *_IDEMPOTENCY),
-        200: {"description": "Your agency registered this external_ref before: that record."},
+        200: {
+            "model": VictimRead,
+            "description": "Your agency registered this external_ref before: that record.",
+        },
     },
 )
 def register_victim(

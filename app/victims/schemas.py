@@ -18,6 +18,7 @@ from app.core.enums import (
     RecruitmentMethod,
     Sex,
 )
+from app.core.examples import CONSENT, VICTIM, VICTIM_INPUT, example
 from app.core.types import (
     CountryCode,
     InputModel,
@@ -36,6 +37,8 @@ Age = Annotated[int, Strict(), Field(ge=0, le=120)]
 
 class Identity(InputModel):
     """Identity fields: encrypted at rest, shown only to callers who may see them."""
+
+    model_config = example(VICTIM_INPUT["identity"])
 
     given_name: ShortText | None = Field(default=None, examples=["Maria"])
     family_name: ShortText | None = Field(default=None, examples=["Santos"])
@@ -78,6 +81,8 @@ class VictimFields(InputModel):
 
 
 class VictimCreate(VictimFields):
+    model_config = example(VICTIM_INPUT)
+
     external_ref: RefText | None = Field(
         default=None,
         description="Your own record id, unique per agency: a second create returns the "
@@ -89,6 +94,10 @@ class VictimCreate(VictimFields):
 
 class VictimUpdate(InputModel):
     """Fields to change; leave a field out to keep it. ``identity`` replaces the whole set."""
+
+    model_config = example(
+        {"needs": ["shelter", "medical", "legal_aid"], "languages": ["tl", "en", "th"]}
+    )
 
     sex: Sex | None = None
     age_estimate: Age | None = None
@@ -106,10 +115,29 @@ class VictimUpdate(InputModel):
 
 
 class VictimBatchCreate(InputModel):
+    model_config = example(
+        {
+            "victims": [
+                VICTIM_INPUT,
+                {
+                    "sex": "male",
+                    "age_estimate": 16,
+                    "nationality": "VN",
+                    "exploitation_types": ["forced_criminality"],
+                    "external_ref": "NGO-CASE-000124",
+                },
+            ]
+        }
+    )
+
     victims: Annotated[list[VictimCreate], Field(min_length=1, max_length=MAX_BATCH)]
 
 
 class ConsentCreate(InputModel):
+    model_config = example(
+        {k: CONSENT[k] for k in ("purposes", "method", "language", "interpreter_used", "given_at")}
+    )
+
     purposes: Annotated[list[ConsentPurpose], Field(min_length=1, max_length=4)] = Field(
         examples=[["identification", "services", "data_sharing"]]
     )
@@ -122,12 +150,16 @@ class ConsentCreate(InputModel):
 
 
 class ConsentWithdrawalCreate(InputModel):
+    model_config = example({"withdrawn_at": "2026-11-25T16:00:00Z"})
+
     withdrawn_at: UtcInstant | None = Field(
         default=None, description="When the person withdrew; defaults to now."
     )
 
 
 class ConsentRead(BaseModel):
+    model_config = example(CONSENT)
+
     id: uuid.UUID
     victim_id: uuid.UUID
     purposes: list[ConsentPurpose]
@@ -142,6 +174,8 @@ class ConsentRead(BaseModel):
 
 
 class IdentityRead(BaseModel):
+    model_config = example(VICTIM_INPUT["identity"])
+
     given_name: str | None = None
     family_name: str | None = None
     aliases: list[str] = []
@@ -151,6 +185,8 @@ class IdentityRead(BaseModel):
 
 
 class VictimRead(BaseModel):
+    model_config = example(VICTIM)
+
     id: uuid.UUID
     case_number: str = Field(examples=["V-7K3M-9QXD"])
     external_ref: str | None
@@ -184,4 +220,6 @@ class VictimRead(BaseModel):
 
 
 class VictimBatchRead(BaseModel):
+    model_config = example({"items": [VICTIM]})
+
     items: list[VictimRead]

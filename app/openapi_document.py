@@ -21,7 +21,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 
 from app.auth.deps import authenticated
-from app.auth.errors import InsufficientScope, InvalidTokenProblem
+from app.auth.errors import InsufficientScope, InvalidTokenProblem, TooManyRequests
 from app.core.deps import get_uow
 from app.core.errors import (
     InvalidField,
@@ -92,7 +92,9 @@ def implied_problems(dependant: Dependant) -> list[type[Problem]]:
     )
     found: list[type[Problem]] = []
     if authenticated in calls:
-        found += [InvalidTokenProblem, InsufficientScope]
+        # Every authenticated call counts against the client's rate limit, and load
+        # shedding (503) can answer any API route.
+        found += [InvalidTokenProblem, InsufficientScope, TooManyRequests, ServiceUnavailable]
     if has_body:
         found += [MalformedJson, PayloadTooLarge, UnsupportedMediaType]
     if has_params:
@@ -103,7 +105,7 @@ def implied_problems(dependant: Dependant) -> list[type[Problem]]:
         found += [PreconditionFailed, PreconditionRequired]
     if "idempotency-key" in headers:
         found += [IdempotencyKeyReused, IdempotencyKeyInFlight]
-    if get_uow in calls:
+    if get_uow in calls and ServiceUnavailable not in found:
         found.append(ServiceUnavailable)
     return found
 

@@ -78,6 +78,8 @@ def expected_problem_statuses(dependant: Dependant) -> dict[str, set[str]]:
     if "authenticated" in names:
         add(401, "invalid-token")
         add(403, "insufficient-scope")
+        add(429, "rate-limited")  # the per-client limit counts every authenticated call
+        add(503, "service-unavailable")  # load shedding applies to every API route
     if "get_uow" in names:
         add(503, "service-unavailable")
     if params:

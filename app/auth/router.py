@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.failures import count_failure, ensure_may_try
 from app.auth.token_service import TokenError, issue_token
 from app.core.errors import PayloadTooLarge, ServiceUnavailable
-from app.core.responses import example_response, problems
 from app.core.ratelimit import Limit, RateLimited
+from app.core.responses import example_response, problems
 
 router = APIRouter(tags=["auth"])
 

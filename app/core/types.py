@@ -7,10 +7,10 @@ encoder (a 500); these types turn them into a 422 at validation.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 T = TypeVar("T")
 
@@ -67,8 +67,17 @@ def _utc_instant(value: datetime) -> datetime:
     return value
 
 
+def _text_not_number(value: Any) -> Any:
+    # Pydantic would read 0 as 1970-01-01 (a Unix time); a number is never meant as a date.
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 string, not a number")
+    return value
+
+
 # An instant with a time zone, normalised to UTC, in a range every database can store.
-UtcInstant = Annotated[datetime, AfterValidator(_utc_instant)]
+UtcInstant = Annotated[datetime, BeforeValidator(_text_not_number), AfterValidator(_utc_instant)]
+# A calendar date, sent as "YYYY-MM-DD".
+IsoDate = Annotated[date, BeforeValidator(_text_not_number)]
 
 
 def unique_items(values: list[T] | None) -> list[T] | None:

@@ -9,7 +9,15 @@ from typing import Annotated
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.core.examples import LOCATION, OPERATION, example
-from app.core.types import CountryCode, InputModel, LongText, RefText, ShortText, unique_items
+from app.core.types import (
+    CountryCode,
+    InputModel,
+    IsoDate,
+    LongText,
+    RefText,
+    ShortText,
+    unique_items,
+)
 
 
 class Location(InputModel):
@@ -43,8 +51,8 @@ class OperationCreate(InputModel):
         description="Your reference; one is generated when left out. Unique.",
         examples=["MST-2026-014"],
     )
-    started_on: date = Field(examples=["2026-11-20"])
-    ended_on: date | None = None
+    started_on: IsoDate = Field(examples=["2026-11-20"])
+    ended_on: IsoDate | None = None
     location: Location
     country_of_exploitation: CountryCode | None = Field(default=None, examples=["MM"])
     handed_over_by: ShortText | None = Field(default=None, examples=["Border guard unit"])
@@ -68,8 +76,8 @@ class OperationUpdate(InputModel):
     )
 
     name: ShortText | None = None
-    started_on: date | None = None
-    ended_on: date | None = None
+    started_on: IsoDate | None = None
+    ended_on: IsoDate | None = None
     location: Location | None = None
     country_of_exploitation: CountryCode | None = None
     handed_over_by: ShortText | None = None

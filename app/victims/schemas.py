@@ -22,6 +22,7 @@ from app.core.examples import CONSENT, VICTIM, VICTIM_INPUT, example
 from app.core.types import (
     CountryCode,
     InputModel,
+    IsoDate,
     LanguageCode,
     RefText,
     ShortText,
@@ -53,7 +54,7 @@ class Identity(InputModel):
 class VictimFields(InputModel):
     sex: Sex
     age_estimate: Age | None = Field(default=None, examples=[24])
-    date_of_birth: date | None = Field(
+    date_of_birth: IsoDate | None = Field(
         default=None, description="Identity data: encrypted at rest, shown like identity."
     )
     nationality: CountryCode | None = Field(default=None, examples=["PH"])
@@ -101,7 +102,7 @@ class VictimUpdate(InputModel):
 
     sex: Sex | None = None
     age_estimate: Age | None = None
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     nationality: CountryCode | None = None
     languages: Annotated[list[LanguageCode], Field(max_length=20)] | None = None
     exploitation_types: Annotated[list[ExploitationType], Field(max_length=10)] | None = None

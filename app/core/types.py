@@ -67,9 +67,13 @@ def _utc_instant(value: datetime) -> datetime:
     return value
 
 
+_NUMERIC = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
 def _text_not_number(value: Any) -> Any:
-    # Pydantic would read 0 as 1970-01-01 (a Unix time); a number is never meant as a date.
-    if isinstance(value, int | float):
+    # Pydantic would read 0, or "0.5" in a query string, as a Unix time (1970-01-01); a
+    # number is never meant as a date here.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMERIC.fullmatch(value)):
         raise ValueError("must be an ISO 8601 string, not a number")
     return value
 

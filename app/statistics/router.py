@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.auth.deps import StatisticsRead
 from app.core.deps import Db
 from app.core.responses import problems
+from app.core.types import IsoDate
 from app.operations import service as operations
 from app.operations.errors import OperationNotFound
 from app.statistics import service
@@ -94,8 +94,8 @@ def get_statistics(
         str | None,
         Query(max_length=200, description="Comma-separated: " + ", ".join(DIMENSIONS)),
     ] = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
     rescue_operation_id: uuid.UUID | None = None,
     accept: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:

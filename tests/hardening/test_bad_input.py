@@ -104,6 +104,8 @@ CASES = [
     Case("limit huge", "GET", "/v1/victims?limit=" + "9" * 40, None, None),
     Case("limit text", "GET", "/v1/victims?limit=abc", None, None),
     Case("bad date filter", "GET", "/v1/victims?updated_after=yesterday", None, None),
+    Case("unix time filter", "GET", "/v1/victims?updated_after=0.5", None, None),
+    Case("unix date filter", "GET", "/v1/statistics?group_by=sex&to=0", None, None),
     Case("year 0 filter", "GET", "/v1/victims?updated_after=0000-01-01T00:00:00Z", None, None),
     Case("lower-case country", "GET", "/v1/victims?nationality=ph", None, None),
     Case("unknown enum filter", "GET", "/v1/victims?identification_status=maybe", None, None),

@@ -151,7 +151,7 @@ class TestValidation:
         assert "application/json" in str(body["detail"])
 
 
-def test_500_reveals_no_internals(migrated: Settings) -> None:
+def test_500_reveals_no_internals(migrated: Settings, capfd: pytest.CaptureFixture[str]) -> None:
     app: FastAPI = create_app(migrated)
 
     @app.get("/boom")
@@ -160,6 +160,11 @@ def test_500_reveals_no_internals(migrated: Settings) -> None:
 
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.get("/boom", headers={"X-Request-ID": "trace-me-1"})
+    logged = capfd.readouterr().err
+    # The log names the class and where it was raised, never the message.
+    assert '"error_class": "RuntimeError"' in logged
+    assert "error_origin" in logged
+    assert "Canary" not in logged
     body = assert_problem(r, 500)
     assert "SELECT" not in r.text
     assert "Canary" not in r.text

@@ -7,6 +7,7 @@ rendered here once, so routers never catch them.
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -256,12 +257,26 @@ async def handle_http_exception(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+def error_fields(exc: BaseException) -> dict[str, str]:
+    """What a log line may say about an unexpected error: never its message, which for a
+    driver error can carry SQL parameters (personal data), but its class, where in our code
+    it was raised, and the database's own error code."""
+    fields = {"error_class": type(exc).__name__}
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/app/" in f.filename]
+    if frames:
+        last = frames[-1]
+        fields["error_origin"] = f"{last.filename.rsplit('/app/', 1)[-1]}:{last.lineno} {last.name}"
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        fields["db_error_class"] = type(orig).__name__
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+        if code:
+            fields["db_error_code"] = str(code)
+    return fields
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # Log the class only: messages of driver errors can carry SQL parameters.
-    logger.error(
-        "unhandled exception",
-        extra={"error_class": type(exc).__name__, "path": request.url.path},
-    )
+    logger.error("unhandled exception", extra={**error_fields(exc), "path": request.url.path})
     return problem_response(
         request,
         status=500,

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.context import request_id as request_id_var
-from app.core.errors import PROBLEM_MEDIA_TYPE, problem_type
+from app.core.errors import PROBLEM_MEDIA_TYPE, error_fields, problem_type
 from app.core.metrics import LATENCY, REQUESTS
 
 access_log = logging.getLogger("app.access")
@@ -65,7 +65,7 @@ class RequestContextMiddleware:
             # the 500 carries the request id like every other response.
             error_log.error(
                 "unhandled exception",
-                extra={"request_id": request_id, "error_class": type(exc).__name__},
+                extra={"request_id": request_id, **error_fields(exc)},
             )
             if response_started or self.reraise:
                 raise

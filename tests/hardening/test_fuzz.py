@@ -114,4 +114,9 @@ def test_schemathesis_all_phases(
             text=True,
             timeout=int(budget) + 600,
         )
-    assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
+    server_errors = [
+        line for line in (tmp_path / "server-0.log").read_text().splitlines() if '"error"' in line
+    ]
+    assert run.returncode == 0, "\n".join(
+        [run.stdout[-20000:], run.stderr[-5000:], "server errors:", *server_errors]
+    )

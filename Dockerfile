@@ -4,8 +4,8 @@ FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 RUN python -m venv /opt/venv
-COPY requirements.lock ./
-RUN /opt/venv/bin/pip install --require-hashes -r requirements.lock
+COPY requirements-runtime.lock ./
+RUN /opt/venv/bin/pip install --require-hashes -r requirements-runtime.lock
 
 # Runtime stage: no compilers, no pip cache, a non-root user.
 FROM python:3.11-slim

@@ -20,7 +20,13 @@ from app.core.deps import UnitOfWork
 from app.core.errors import Problem, install_problem_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from app.core.ratelimit import Counters, DatabaseCounters, RateLimiter, RedisCounters
+from app.core.ratelimit import (
+    Counters,
+    DatabaseCounters,
+    RateLimiter,
+    RedisCounters,
+    counters_url,
+)
 from app.core.resilience import ConflictRetryMiddleware, InFlightLimitMiddleware
 from app.core.routes import route_templates
 from app.docs import install_docs
@@ -51,7 +57,8 @@ def make_counters(settings: Settings) -> Counters:
     """Where rate-limit counts live: Redis if configured, else the database (G15)."""
     if settings.redis_url:
         return RedisCounters(settings.redis_url)
-    return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
+    store = settings.model_copy(update={"database_url": counters_url(settings.database_url)})
+    return DatabaseCounters(make_engine(store, durable=False, pool_size=10))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -7,19 +7,27 @@ upserted), or in Redis when ``REFERRALS_REDIS_URL`` is set (``INCR`` + ``EXPIRE`
 Counters need no durability, so the database counters use their own small engine whose
 commits skip the fsync (SQLite ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``);
 the request's own transaction stays fully durable.
+
+On SQLite the counters live in a file of their own next to the database (``counters_url``):
+SQLite has one writer per file, and every request counts itself, so counters in the main
+file made every request (reads included) queue for the same write lock as the audit trail
+and the writes, twice per audited read. A file on the same disk is shared by every process
+of the deployment just the same.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, Column, Integer, String, Table, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from app.core.db import metadata
 
@@ -60,10 +68,27 @@ class Counters(Protocol):
     def close(self) -> None: ...
 
 
+def counters_url(database_url: str) -> str:
+    """Where the database counters live: beside a SQLite file, else in the database itself."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return database_url
+    stem, suffix = os.path.splitext(url.database)
+    return url.set(database=f"{stem}.counters{suffix}").render_as_string(hide_password=False)
+
+
 class DatabaseCounters:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        sqlite = engine.dialect.name == "sqlite"
+        self._insert = sqlite_insert if sqlite else pg_insert
+        # SQLite: counter writers of this process queue here and wake the moment the lock is
+        # free, rather than in SQLite's busy handler, which sleeps up to 100 ms between tries.
+        self._writer_lock = threading.Lock() if sqlite else None
+        if sqlite:
+            # The side file (see ``counters_url``) is not under Alembic: it holds nothing but
+            # this table of disposable counts, created on first use.
+            rate_counters.create(engine, checkfirst=True)
 
     def hit(self, bucket: str, window: Window) -> int:
         insert = self._insert(rate_counters).values(
@@ -73,6 +98,12 @@ class DatabaseCounters:
             index_elements=["bucket", "window_start"],
             set_={"hits": rate_counters.c.hits + 1},
         ).returning(rate_counters.c.hits)
+        if self._writer_lock is None:
+            return self._hit(stmt, bucket, window)
+        with self._writer_lock:
+            return self._hit(stmt, bucket, window)
+
+    def _hit(self, stmt: Any, bucket: str, window: Window) -> int:
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
             hits = int(conn.execute(stmt).scalar_one())
             if hits == 1:

@@ -25,7 +25,8 @@ from app.core.ratelimit import (
     DatabaseCounters,
     RateLimiter,
     RedisCounters,
-    counters_url,
+    SQLiteCounters,
+    counters_path,
 )
 from app.core.resilience import ConflictRetryMiddleware, InFlightLimitMiddleware
 from app.core.routes import route_templates
@@ -57,8 +58,10 @@ def make_counters(settings: Settings) -> Counters:
     """Where rate-limit counts live: Redis if configured, else the database (G15)."""
     if settings.redis_url:
         return RedisCounters(settings.redis_url)
-    store = settings.model_copy(update={"database_url": counters_url(settings.database_url)})
-    return DatabaseCounters(make_engine(store, durable=False, pool_size=10))
+    side_file = counters_path(settings.database_url)
+    if side_file is not None:
+        return SQLiteCounters(side_file, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.audit.chain import GENESIS, batch_hashes
 from app.auth.principal import Caller
 from app.core.context import request_id
-from app.core.db import new_id, utcnow
+from app.core.db import time_ordered_id, utcnow
 from app.models import AuditChainHead, AuditEvent
 
 _entries = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -52,7 +52,7 @@ def record(
         "request_id": request_id.get(),
         "outcome": outcome,
     }
-    keys = [(new_id(), resource_id) for resource_id in ids]
+    keys = [(time_ordered_id(), resource_id) for resource_id in ids]
     hashes = batch_hashes(prev, seq + 1, common, keys)
     rows = []
     for (entry_id, resource_id), digest in zip(keys, hashes, strict=True):

@@ -106,37 +106,51 @@ class SQLiteCounters:
     _PEEK = "SELECT hits FROM rate_counters WHERE bucket = ? AND window_start = ?"
 
     def __init__(self, path: str, *, busy_timeout_ms: int) -> None:
+        self._path = path
+        self._timeout = busy_timeout_ms / 1000
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            path,
-            isolation_level=None,  # autocommit: each statement is its own transaction
-            check_same_thread=False,  # used by many threads, one at a time (the lock)
-            timeout=busy_timeout_ms / 1000,
-        )
+        self._conn: sqlite3.Connection | None = None
         with self._lock:
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._connection()  # create the file and table now, not on the first request
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open connection; (re)opened on first use, also after ``close`` (an engine
+        keeps working after ``dispose`` too, and one app may be started more than once)."""
+        if self._conn is None:
+            conn = sqlite3.connect(
+                self._path,
+                isolation_level=None,  # autocommit: each statement is its own transaction
+                check_same_thread=False,  # used by many threads, one at a time (the lock)
+                timeout=self._timeout,
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
             # Counts may be lost in a machine crash; they need no fsync per request.
-            self._conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             ddl = CreateTable(rate_counters, if_not_exists=True)
-            self._conn.execute(str(ddl.compile(dialect=sqlite_dialect())))
+            conn.execute(str(ddl.compile(dialect=sqlite_dialect())))
+            self._conn = conn
+        return self._conn
 
     def hit(self, bucket: str, window: Window) -> int:
         with self._lock:
+            conn = self._connection()
             # fetchall: a RETURNING statement ends (and commits) only once read to the end.
-            [(hits,)] = self._conn.execute(self._UPSERT, (bucket, window.start)).fetchall()
+            [(hits,)] = conn.execute(self._UPSERT, (bucket, window.start)).fetchall()
             if hits == 1:
                 # First hit of a new window: drop this bucket's old windows (see above).
-                self._conn.execute(self._PRUNE, (bucket, window.start))
+                conn.execute(self._PRUNE, (bucket, window.start))
         return int(hits)
 
     def peek(self, bucket: str, window: Window) -> int:
         with self._lock:
-            rows = self._conn.execute(self._PEEK, (bucket, window.start)).fetchall()
+            rows = self._connection().execute(self._PEEK, (bucket, window.start)).fetchall()
         return int(rows[0][0]) if rows else 0
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 class DatabaseCounters:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import to_json
-from sqlalchemy import Select, Text, cast, select, text, tuple_
+from sqlalchemy import Select, String, Text, cast, select, text, tuple_, type_coerce
 from sqlmodel import Session, col
 
 from app.agencies.repository import AgencyRepository
@@ -131,11 +131,13 @@ def read_events(
 
 
 _ITEM_COLUMNS = (
-    col(Event.id),
+    # Ids as the driver returns them (skipping the Uuid type's parse: a page of 500 parsed
+    # and printed 1,000 UUIDs); see _uuid_text.
+    type_coerce(col(Event.id), String),
     col(Event.type),
     col(Event.occurred_at),
     col(Event.resource_type),
-    col(Event.resource_id),
+    type_coerce(col(Event.resource_id), String),
     # The stored JSON text as it is: spliced into the page unparsed (it was written by
     # our own encoder, and holds ids and small facts only).
     cast(col(Event.data), Text),
@@ -155,25 +157,25 @@ def read_items_json(
     stmt = _feed_select(session, _ITEM_COLUMNS, audiences, after, limit=limit, types=types)
     items: list[bytes] = []
     last = after
-    for (
-        id_,
-        type_,
-        occurred_at,
-        resource_type,
-        resource_id,
-        data,
-        xid,
-        position,
-    ) in session.connection().execute(stmt):
+    rows = session.connection().execute(stmt).all()
+    for id_, type_, occurred_at, resource_type, resource_id, data, xid, position in rows:
         if last.position == position and last.xid == xid:
             continue  # the same event reached through two audiences
         head = to_json(
-            {"id": str(id_), "type": type_, "occurred_at": occurred_at.isoformat(),
-             "resource_type": resource_type, "resource_id": str(resource_id)}
+            {"id": _uuid_text(id_), "type": type_, "occurred_at": occurred_at.isoformat(),
+             "resource_type": resource_type, "resource_id": _uuid_text(resource_id)}
         )  # fmt: skip
         items.append(head[:-1] + b',"data":' + data.encode() + b"}")
         last = FeedPosition(xid, position)
     return items, last
+
+
+def _uuid_text(value: object) -> str:
+    """A UUID column's value in the canonical dashed form: SQLite keeps 32 hex digits,
+    PostgreSQL's driver returns a ``uuid.UUID``."""
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
 
 
 def page_json(items: list[bytes], next_cursor: str | None) -> bytes:

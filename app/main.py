@@ -27,6 +27,7 @@ from app.core.ratelimit import (
     RedisCounters,
     SQLiteCounters,
     counters_path,
+    postgres_counters_engine,
 )
 from app.core.resilience import ConflictRetryMiddleware, InFlightLimitMiddleware
 from app.core.routes import route_templates
@@ -61,7 +62,13 @@ def make_counters(settings: Settings) -> Counters:
     side_file = counters_path(settings.database_url)
     if side_file is not None:
         return SQLiteCounters(side_file, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
+    if settings.is_sqlite:  # an in-memory database: no file to put the counters beside
+        return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
+    return DatabaseCounters(
+        postgres_counters_engine(
+            settings.database_url, pool_timeout=settings.db_pool_timeout_seconds
+        )
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table, delete, select
+from sqlalchemy import BigInteger, Column, Integer, String, Table, create_engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -151,6 +151,21 @@ class SQLiteCounters:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def postgres_counters_engine(url: str, *, pool_timeout: float) -> Engine:
+    """Counters on PostgreSQL in one round trip a hit: autocommit (no BEGIN, SET LOCAL and
+    COMMIT around the one UPSERT) and ``synchronous_commit=off`` for the whole session
+    (counts need no fsync; the requests' own transactions use another engine)."""
+    return create_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=10,
+        max_overflow=0,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        connect_args={"options": "-c synchronous_commit=off"},
+    )
 
 
 class DatabaseCounters:

@@ -21,7 +21,15 @@ from app.core.deps import UnitOfWork
 from app.core.errors import Problem, install_problem_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from app.core.ratelimit import Counters, DatabaseCounters, RateLimiter, RedisCounters
+from app.core.ratelimit import (
+    Counters,
+    DatabaseCounters,
+    RateLimiter,
+    RedisCounters,
+    SQLiteCounters,
+    counters_path,
+    postgres_counters_engine,
+)
 from app.core.resilience import ConflictRetryMiddleware, InFlightLimitMiddleware
 from app.core.routes import route_templates
 from app.docs import install_docs
@@ -72,7 +80,16 @@ def make_counters(settings: Settings) -> Counters:
     """Where rate-limit counts live: Redis if configured, else the database (G15)."""
     if settings.redis_url:
         return RedisCounters(settings.redis_url)
-    return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
+    side_file = counters_path(settings.database_url)
+    if side_file is not None:
+        return SQLiteCounters(side_file, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    if settings.is_sqlite:  # an in-memory database: no file to put the counters beside
+        return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
+    return DatabaseCounters(
+        postgres_counters_engine(
+            settings.database_url, pool_timeout=settings.db_pool_timeout_seconds
+        )
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -11,14 +11,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
-from sqlmodel import Session, col
+from sqlalchemy import select
+from sqlmodel import Session
 
 from app.audit.chain import GENESIS, batch_hashes
 from app.auth.principal import Caller
 from app.core.context import request_id
-from app.core.db import new_id, utcnow
+from app.core.db import time_ordered_id, utcnow
 from app.models import AuditChainHead, AuditEvent
+
+_entries = AuditEvent.__table__  # type: ignore[attr-defined]
+_heads = AuditChainHead.__table__  # type: ignore[attr-defined]
+_HEAD = select(_heads.c.seq, _heads.c.hash).where(_heads.c.id == 1)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
 
 
 def record(
@@ -31,10 +36,12 @@ def record(
     outcome: str = "success",
 ) -> None:
     ids = list(resource_ids) or [None]
-    head_stmt = select(AuditChainHead).where(col(AuditChainHead.id) == 1)
-    if session.get_bind().dialect.name == "postgresql":
-        head_stmt = head_stmt.with_for_update()
-    head = session.execute(head_stmt).scalars().first()
+    # Core statements on the session's connection: this runs in every audited request, and
+    # the ORM's load and flush of the one head row cost more than the statements.
+    session.flush()  # pending ORM rows first, as the ORM query used to autoflush them
+    conn = session.connection()
+    locking = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD
+    head = conn.execute(locking).first()
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     common = {
         "at": utcnow(),
@@ -45,7 +52,7 @@ def record(
         "request_id": request_id.get(),
         "outcome": outcome,
     }
-    keys = [(new_id(), resource_id) for resource_id in ids]
+    keys = [(time_ordered_id(), resource_id) for resource_id in ids]
     hashes = batch_hashes(prev, seq + 1, common, keys)
     rows = []
     for (entry_id, resource_id), digest in zip(keys, hashes, strict=True):
@@ -56,14 +63,8 @@ def record(
         )  # fmt: skip
         prev = digest
     # Core executemany: the ORM's bulk path costs more than the insert itself.
-    session.connection().execute(AuditEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+    conn.execute(_entries.insert(), rows)
     if head is None:
-        session.add(AuditChainHead(id=1, seq=seq, hash=prev))
-        session.flush()
+        conn.execute(_heads.insert().values(id=1, seq=seq, hash=prev))
     else:
-        session.execute(
-            update(AuditChainHead)
-            .where(col(AuditChainHead.id) == 1)
-            .values(seq=seq, hash=prev)
-            .execution_options(synchronize_session=False)
-        )
+        conn.execute(_heads.update().where(_heads.c.id == 1).values(seq=seq, hash=prev))

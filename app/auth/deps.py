@@ -85,8 +85,13 @@ async def _count_request(state: Any, caller: Caller) -> None:
     """G15: one client over its limit gets 429 and cannot starve the others."""
     settings = state.settings
     limit = Limit(settings.api_rate_limit, settings.api_rate_window_seconds)
+    limiter = state.rate_limiter
+    bucket = f"api:{caller.client_id}"
     try:
-        await run_in_threadpool(state.rate_limiter.consume, f"api:{caller.client_id}", limit)
+        if limiter.counters.inline:
+            limiter.consume(bucket, limit)
+        else:
+            await run_in_threadpool(limiter.consume, bucket, limit)
     except RateLimited as over:
         raise TooManyRequests(
             limit=limit.count, window_seconds=limit.seconds, retry_after=over.retry_after

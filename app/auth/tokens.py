@@ -39,6 +39,10 @@ _REQUIRED_CLAIMS = (
 )
 
 
+# Verification key objects by public key PEM (filled by verify_access_token).
+_VERIFIERS: dict[str, Any] = {}
+
+
 class InvalidToken(Exception):
     """Any reason at all: callers get one uniform 401 and no hint which check failed."""
 
@@ -113,9 +117,16 @@ def verify_access_token(
         if not isinstance(kid, str) or kid not in keys:
             raise InvalidToken
         key = keys[kid]
+        verifier = _VERIFIERS.get(key.public_pem)
+        if verifier is None:
+            # Parsing the PEM into a key object cost more than the RSA check itself on
+            # every request; the object depends only on the public key, so keep it.
+            verifier = _VERIFIERS[key.public_pem] = jwk.construct(
+                key.public_pem, algorithm=ALGORITHM
+            )
         claims: dict[str, Any] = jwt.decode(
             token,
-            jwk.construct(key.public_pem, algorithm=ALGORITHM),
+            verifier,
             algorithms=[ALGORITHM],
             audience=audience,
             issuer=issuer,

@@ -10,6 +10,7 @@ single threadpool call (``Database.begin``) and gives the connection back before
 from __future__ import annotations
 
 import random
+import secrets
 import threading
 import time
 import uuid
@@ -47,6 +48,21 @@ def utcnow() -> datetime:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def time_ordered_id() -> uuid.UUID:
+    """A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits.
+
+    For append-only tables written in bulk (audit entries): consecutive ids land in the
+    same index pages, where random ids dirtied one page per row (a list read's 50 entries
+    wrote about 50 pages of the unique index to the WAL at every commit).
+    """
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(secrets.token_bytes(10))
+    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | rand & ((1 << 80) - 1)
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 4122/9562 variant
+    return uuid.UUID(int=value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

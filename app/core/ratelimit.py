@@ -7,19 +7,30 @@ upserted), or in Redis when ``REFERRALS_REDIS_URL`` is set (``INCR`` + ``EXPIRE`
 Counters need no durability, so the database counters use their own small engine whose
 commits skip the fsync (SQLite ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``);
 the request's own transaction stays fully durable.
+
+On SQLite the counters live in a file of their own next to the database (``counters_path``,
+``SQLiteCounters``): SQLite has one writer per file, and every request counts itself, so
+counters in the main file made every request (reads included) queue for the same write
+lock as the audit trail and the writes, twice per audited read. A file on the same disk is
+shared by every process of the deployment just the same.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table, delete, select
+from sqlalchemy import BigInteger, Column, Integer, String, Table, create_engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.schema import CreateTable
 
 from app.core.db import metadata
 
@@ -51,6 +62,10 @@ class Window:
 
 
 class Counters(Protocol):
+    # True when a hit is a local statement of microseconds that never waits on a network:
+    # the caller may then count on the event loop rather than hop to a worker thread.
+    inline: bool
+
     def hit(self, bucket: str, window: Window) -> int:
         """Count one event in ``window`` and return the window's count so far."""
 
@@ -60,7 +75,102 @@ class Counters(Protocol):
     def close(self) -> None: ...
 
 
+def counters_path(database_url: str) -> str | None:
+    """The side file for the counters of a SQLite database file (None for other URLs)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    stem, suffix = os.path.splitext(url.database)
+    return f"{stem}.counters{suffix}"
+
+
+class SQLiteCounters:
+    """Counters in a SQLite file of their own, through one plain ``sqlite3`` connection.
+
+    Each hit is one UPSERT statement (atomic on its own, in autocommit mode) on a
+    connection that the writers of this process take in turn; other processes wait in
+    ``busy_timeout``. Measured on the bench machine: about 16 us a hit, against about
+    320 us through a SQLAlchemy engine (pool checkout, events, a transaction around one
+    statement), on every request.
+    """
+
+    # A hit (~16 us) costs a fraction of a threadpool hop. It can wait only for another
+    # process's hit on this file (busy_timeout), which is as short.
+    inline = True
+
+    _UPSERT = (
+        "INSERT INTO rate_counters (bucket, window_start, hits) VALUES (?, ?, 1) "
+        "ON CONFLICT (bucket, window_start) DO UPDATE SET hits = hits + 1 RETURNING hits"
+    )
+    _PRUNE = "DELETE FROM rate_counters WHERE bucket = ? AND window_start < ?"
+    _PEEK = "SELECT hits FROM rate_counters WHERE bucket = ? AND window_start = ?"
+
+    def __init__(self, path: str, *, busy_timeout_ms: int) -> None:
+        self._path = path
+        self._timeout = busy_timeout_ms / 1000
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        with self._lock:
+            self._connection()  # create the file and table now, not on the first request
+
+    def _connection(self) -> sqlite3.Connection:
+        """The open connection; (re)opened on first use, also after ``close`` (an engine
+        keeps working after ``dispose`` too, and one app may be started more than once)."""
+        if self._conn is None:
+            conn = sqlite3.connect(
+                self._path,
+                isolation_level=None,  # autocommit: each statement is its own transaction
+                check_same_thread=False,  # used by many threads, one at a time (the lock)
+                timeout=self._timeout,
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            # Counts may be lost in a machine crash; they need no fsync per request.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            ddl = CreateTable(rate_counters, if_not_exists=True)
+            conn.execute(str(ddl.compile(dialect=sqlite_dialect())))
+            self._conn = conn
+        return self._conn
+
+    def hit(self, bucket: str, window: Window) -> int:
+        with self._lock:
+            conn = self._connection()
+            # fetchall: a RETURNING statement ends (and commits) only once read to the end.
+            [(hits,)] = conn.execute(self._UPSERT, (bucket, window.start)).fetchall()
+            if hits == 1:
+                # First hit of a new window: drop this bucket's old windows (see above).
+                conn.execute(self._PRUNE, (bucket, window.start))
+        return int(hits)
+
+    def peek(self, bucket: str, window: Window) -> int:
+        with self._lock:
+            rows = self._connection().execute(self._PEEK, (bucket, window.start)).fetchall()
+        return int(rows[0][0]) if rows else 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def postgres_counters_engine(url: str, *, pool_timeout: float) -> Engine:
+    """Counters on PostgreSQL in one round trip a hit: autocommit (no BEGIN, SET LOCAL and
+    COMMIT around the one UPSERT) and ``synchronous_commit=off`` for the whole session
+    (counts need no fsync; the requests' own transactions use another engine)."""
+    return create_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=10,
+        max_overflow=0,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        connect_args={"options": "-c synchronous_commit=off"},
+    )
+
+
 class DatabaseCounters:
+    inline = False
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
@@ -98,6 +208,8 @@ class DatabaseCounters:
 
 
 class RedisCounters:
+    inline = False
+
     def __init__(self, url: str, *, prefix: str = "referrals:rl") -> None:
         import redis
 

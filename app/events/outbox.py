@@ -75,30 +75,35 @@ def emit_many(
     resource_type: str,
     events: list[tuple[uuid.UUID, dict[str, Any], Iterable[uuid.UUID | str]]],
 ) -> None:
-    """``emit`` for many events of one type in two statements, for bulk intake.
+    """``emit`` for many events of one type in three statements, for bulk intake.
 
-    Each item is (resource_id, data, audience). The rows go out as one multi-row INSERT
-    with RETURNING in the order given, so positions still follow the order of the intake.
+    Each item is (resource_id, data, audience). The events go out as one executemany in
+    the order given, so positions still follow the order of the intake; their positions
+    are then read back by id. (An INSERT ... RETURNING that must keep the parameters'
+    order ran once per row on SQLite: 260 statements for an intake of 260.)
     """
     if not events:
         return
     xid = session.execute(select(_xid(session))).scalar_one()
     now = utcnow()
     table = Event.__table__  # type: ignore[attr-defined]
-    returned = session.connection().execute(
-        table.insert().returning(table.c.position, sort_by_parameter_order=True),
+    ids = [uuid.uuid4() for _ in events]
+    conn = session.connection()
+    conn.execute(
+        table.insert(),
         [
-            {"id": uuid.uuid4(), "xid": xid, "type": event_type.value, "occurred_at": now,
+            {"id": event_id, "xid": xid, "type": event_type.value, "occurred_at": now,
              "resource_type": resource_type, "resource_id": resource_id, "data": data}
-            for resource_id, data, _ in events
+            for event_id, (resource_id, data, _) in zip(ids, events, strict=True)
         ],
     )  # fmt: skip
-    positions = [position for (position,) in returned]
-    session.connection().execute(
+    by_id = select(table.c.id, table.c.position).where(table.c.id.in_(ids))
+    positions: dict[uuid.UUID, int] = dict(conn.execute(by_id).tuples().all())
+    conn.execute(
         EventAudience.__table__.insert(),  # type: ignore[attr-defined]
         [
-            {"event_position": position, "audience": a, "xid": xid}
-            for position, (_, _, audience) in zip(positions, events, strict=True)
+            {"event_position": positions[event_id], "audience": a, "xid": xid}
+            for event_id, (_, _, audience) in zip(ids, events, strict=True)
             for a in sorted({str(a) for a in audience})
         ],
     )

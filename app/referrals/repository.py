@@ -26,6 +26,14 @@ class ReferralFilters:
     overdue_at: datetime | None = None  # "overdue now": due before this and still open
 
 
+# The columns of ``ReferralRead`` that are the referral's own.
+_READ_COLUMNS = (
+    "id", "reference", "victim_id", "from_agency_id", "to_agency_id", "purpose", "urgency",
+    "share_identity", "notes", "status", "status_reason", "decision_due_at", "created_at",
+    "updated_at", "version",
+)  # fmt: skip
+
+
 class ReferralRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -33,6 +41,23 @@ class ReferralRepository:
     def get_readable(self, caller: Caller, referral_id: uuid.UUID) -> Referral | None:
         stmt = select(Referral).where(readable_referrals(caller), col(Referral.id) == referral_id)
         return self.session.execute(stmt).scalars().first()
+
+    def read_fields(self, caller: Caller, referral_id: uuid.UUID) -> dict[str, Any] | None:
+        """``ReferralRead``'s fields of one readable referral, from one plain-row query
+        (the referral with its victim's case number), for the hot single read."""
+        referrals = Referral.__table__  # type: ignore[attr-defined]
+        victims = Victim.__table__  # type: ignore[attr-defined]
+        stmt = (
+            select(*(referrals.c[name] for name in _READ_COLUMNS), victims.c.case_number)
+            .join(victims, victims.c.id == referrals.c.victim_id)
+            .where(readable_referrals(caller), referrals.c.id == referral_id)
+        )
+        row = self.session.connection().execute(stmt).first()
+        if row is None:
+            return None
+        fields = dict(zip(_READ_COLUMNS, row, strict=False))
+        fields["victim_case_number"] = row[-1]
+        return fields
 
     def get(self, referral_id: uuid.UUID) -> Referral | None:
         return self.session.get(Referral, referral_id)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -153,6 +155,18 @@ def get_readable(session: Session, caller: Caller, referral_id: uuid.UUID) -> Re
     if referral is None:
         raise ReferralNotFound()
     return referral
+
+
+def read_json(
+    session: Session, caller: Caller, referral_id: uuid.UUID
+) -> tuple[bytes, dict[str, Any]]:
+    """One readable referral as its ``ReferralRead`` JSON (and the fields), encoded once
+    from a plain row: the model would be validated again and encoded by FastAPI."""
+    fields = ReferralRepository(session).read_fields(caller, referral_id)
+    if fields is None:
+        raise ReferralNotFound()
+    ordered = {name: fields[name] for name in ReferralRead.model_fields}
+    return to_json(ordered), ordered
 
 
 def get_unscoped(session: Session, referral_id: uuid.UUID) -> Referral:

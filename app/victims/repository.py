@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, exists, func, literal_column, select, tuple_, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col
 
@@ -77,13 +86,14 @@ class VictimRepository:
         )
         return cast(list[VictimRecord], list(self.session.execute(stmt).all()))
 
-    def by_ids(self, caller: Caller, ids: list[uuid.UUID]) -> list[Victim]:
-        """Readable victims among ``ids``, in the order given."""
+    def by_ids(self, caller: Caller, ids: list[uuid.UUID]) -> list[VictimRecord]:
+        """Readable victims among ``ids``, in the order given (plain rows, as ``page``)."""
         if not ids:
             return []
-        stmt = select(Victim).where(readable_victims(caller), col(Victim.id).in_(ids))
-        found = {v.id: v for v in self.session.execute(stmt).scalars()}
-        return [found[i] for i in ids if i in found]
+        table = Victim.__table__  # type: ignore[attr-defined]
+        stmt = select(table).where(readable_victims(caller), table.c.id.in_(ids))
+        found = {v.id: v for v in self.session.execute(stmt)}
+        return [cast(VictimRecord, found[i]) for i in ids if i in found]
 
     def by_external_refs(self, agency_id: uuid.UUID, refs: Iterable[str]) -> dict[str, Victim]:
         refs = list(refs)
@@ -97,6 +107,11 @@ class VictimRepository:
     def taken_case_numbers(self, numbers: list[str]) -> set[str]:
         stmt = select(col(Victim.case_number)).where(col(Victim.case_number).in_(numbers))
         return set(self.session.execute(stmt).scalars())
+
+    def insert_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Complete ``victims`` rows in one executemany INSERT, without mapped instances."""
+        if rows:
+            self.session.execute(insert(Victim.__table__), rows)  # type: ignore[attr-defined]
 
     def add_all(self, victims: list[Victim]) -> None:
         self.session.add_all(victims)

@@ -62,3 +62,27 @@ def test_an_unreachable_store_lets_requests_through_and_says_so(
         ]
     assert statuses == [200] * 4
     assert '"msg": "rate limit store unavailable"' in capfd.readouterr().err
+
+
+def test_sqlite_counters_live_beside_the_database_and_are_shared(tmp_path: Path) -> None:
+    """On SQLite the counts are kept in a side file (not the main file's write lock):
+    two stores on it (two processes) see one count, and a store keeps counting after
+    ``close`` (an app's lifespan can run more than once)."""
+    from app.core.ratelimit import SQLiteCounters, Window, counters_path
+
+    side = counters_path(f"sqlite:///{tmp_path / 'app.db'}")
+    assert side == str(tmp_path / "app.counters.db")
+    assert counters_path("postgresql+psycopg://u@h/db") is None
+    window = Window.containing(1_000_000, 60)
+    one, other = (SQLiteCounters(side, busy_timeout_ms=1000) for _ in range(2))
+    assert [one.hit("api:x", window), other.hit("api:x", window)] == [1, 2]
+    one.close()
+    assert one.hit("api:x", window) == 3
+    assert other.peek("api:x", window) == 3
+    assert other.peek("api:y", window) == 0
+    # A new window starts from one and drops the bucket's older windows.
+    later = Window.containing(1_000_060, 60)
+    assert one.hit("api:x", later) == 1
+    assert other.peek("api:x", window) == 0
+    one.close()
+    other.close()

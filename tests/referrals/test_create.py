@@ -119,3 +119,20 @@ def test_server_owned_fields_are_refused(client: TestClient, ngo: Partner, ca: P
     for field, value in [("status", "accepted"), ("from_agency_id", str(ca.agency_id))]:
         r = refer(client, ngo, victim["id"], ca, **{field: value})
         assert r.status_code == 422, field
+
+
+def test_a_single_read_is_the_created_and_listed_referral_byte_for_byte(
+    client: TestClient, ngo: Partner, ca: Partner
+) -> None:
+    """GET /v1/referrals/{id} encodes plain rows itself (no response model pass): same
+    fields, order and formats as the models FastAPI renders for create and list."""
+    victim = adult_with_consent(client, ngo)
+    created = refer(client, ngo, victim["id"], ca)
+    one = client.get(f"/v1/referrals/{created.json()['id']}", headers=ngo.headers)
+    assert one.status_code == 200
+    assert one.headers["content-type"] == "application/json"
+    assert one.headers["etag"] == created.headers["etag"]
+    assert one.content == created.content
+    listed = client.get("/v1/referrals", headers=ngo.headers).json()["items"]
+    assert [list(r.items()) for r in listed] == [list(one.json().items())]
+    assert one.json()["decision_due_at"] is not None

@@ -82,7 +82,9 @@ def make_counters(settings: Settings) -> Counters:
         return RedisCounters(settings.redis_url)
     side_file = counters_path(settings.database_url)
     if side_file is not None:
-        return SQLiteCounters(side_file, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        # Hits run on the event loop: wait at most briefly for another process's hit, then
+        # let the request through (the limiter fails open, loudly).
+        return SQLiteCounters(side_file, busy_timeout_ms=min(settings.sqlite_busy_timeout_ms, 250))
     if settings.is_sqlite:  # an in-memory database: no file to put the counters beside
         return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
     return DatabaseCounters(

@@ -82,9 +82,9 @@ def make_counters(settings: Settings) -> Counters:
         return RedisCounters(settings.redis_url)
     side_file = counters_path(settings.database_url)
     if side_file is not None:
-        # Hits run on the event loop: wait at most briefly for another process's hit, then
+        # Hits run on the event loop: wait at most 50 ms for another process's hit, then
         # let the request through (the limiter fails open, loudly).
-        return SQLiteCounters(side_file, busy_timeout_ms=min(settings.sqlite_busy_timeout_ms, 250))
+        return SQLiteCounters(side_file, busy_timeout_ms=min(settings.sqlite_busy_timeout_ms, 50))
     if settings.is_sqlite:  # an in-memory database: no file to put the counters beside
         return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
     return DatabaseCounters(
@@ -140,20 +140,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1_router)
     install_openapi(app)
 
-    # Added last = outermost: the request id exists before the body limit can refuse, and
-    # only a body within the limit is buffered for a re-run.
+    # Added last = outermost. RequestContext first, so every answer has a request id; then
+    # the body-size limit, which buffers bodies within the limit; then the in-flight limit,
+    # so a request takes a slot only once its body has arrived (a client trickling bodies
+    # cannot occupy every slot); innermost the retry, which re-runs the buffered request.
     app.add_middleware(ConflictRetryMiddleware, retries=settings.db_conflict_retries)
     app.add_middleware(DeprecationHeadersMiddleware)
+    app.add_middleware(
+        InFlightLimitMiddleware,
+        limit=settings.max_requests_in_flight,
+        exempt_paths=OPS_PATHS,
+    )
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=1 * MiB,
         large_limit=8 * MiB,
         large_routes=LARGE_BODY_ROUTES,
-    )
-    app.add_middleware(
-        InFlightLimitMiddleware,
-        limit=settings.max_requests_in_flight,
-        exempt_paths=OPS_PATHS,
     )
     app.add_middleware(
         RequestContextMiddleware,

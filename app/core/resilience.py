@@ -60,8 +60,12 @@ class ConflictRetryMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Bodies are bounded by the body-size limit outside this middleware.
-        request = await _read_request(receive)
+        # GET, HEAD and OPTIONS bodies are never read (and the body-size limit outside this
+        # middleware lets them through unread), so they are not buffered either: buffering
+        # them would let anyone make the process hold an endless chunked body. Other
+        # methods' bodies are bounded by that limit.
+        bodiless = scope["method"] in ("GET", "HEAD", "OPTIONS")
+        request = [] if bodiless else await _read_request(receive)
         for attempt in range(self.retries + 1):
             started = False
 

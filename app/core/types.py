@@ -33,6 +33,9 @@ def _text(max_length: int, min_length: int = 1) -> tuple[StringConstraints, Afte
 # Stripped, bounded strings with no NUL or lone surrogate.
 ShortText = Annotated[str, *_text(200)]
 RefText = Annotated[str, *_text(100)]
+# A human reference (an operation's "reference"): short, as API.md asks.
+ReferenceText = Annotated[str, *_text(40)]
+MediumText = Annotated[str, *_text(1000)]
 LongText = Annotated[str, *_text(4000)]
 
 

@@ -17,9 +17,7 @@ from app.core.examples import (
     REFERRAL_ID,
     example,
 )
-from app.core.types import InputModel, LongText, UtcInstant, unique_items
-
-LegalBasis = Annotated[str, Field(min_length=1, max_length=1000)]
+from app.core.types import InputModel, LongText, MediumText, UtcInstant, unique_items
 
 
 class DecisionCreate(InputModel):
@@ -43,7 +41,7 @@ class DecisionCreate(InputModel):
     exploitation_types: Annotated[list[ExploitationType], Field(max_length=10)] = Field(
         default=[], examples=[["forced_criminality"]]
     )
-    legal_basis: LongText | None = Field(
+    legal_basis: MediumText | None = Field(
         default=None,
         description="Required for final decisions.",
         examples=["Anti-Trafficking in Persons Act B.E. 2551, section 6"],

@@ -14,7 +14,7 @@ from app.core.types import (
     InputModel,
     IsoDate,
     LongText,
-    RefText,
+    ReferenceText,
     ShortText,
     unique_items,
 )
@@ -46,7 +46,7 @@ class OperationCreate(InputModel):
     )
 
     name: ShortText = Field(examples=["Myawaddy compound hand-over (synthetic)"])
-    reference: RefText | None = Field(
+    reference: ReferenceText | None = Field(
         default=None,
         description="Your reference; one is generated when left out. Unique.",
         examples=["MST-2026-014"],

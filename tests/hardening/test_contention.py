@@ -5,6 +5,7 @@ re-run a bounded number of times."""
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -112,3 +113,21 @@ def test_requests_beyond_the_in_flight_limit_get_503_at_once(
         assert httpx.get(f"{url}/healthz").status_code == 200
         listed = httpx.get(f"{url}/v1/victims?limit=200", headers=ngo.headers).json()["items"]
         assert len(listed) == statuses.count(201)
+
+
+def test_a_get_with_an_endless_body_is_answered_without_reading_it(
+    settings: Settings, ngo: Partner, tmp_path: Path
+) -> None:
+    """GET bodies are never read; nothing may wait for (or buffer) one before answering."""
+    with live_servers(settings, 1, tmp_path) as (url,):
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            head = (
+                "GET /v1/victims?limit=1 HTTP/1.1\r\nHost: test\r\n"
+                f"Authorization: {ngo.headers['Authorization']}\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n"
+            )
+            # One chunk of a body that never ends.
+            conn.sendall(head.encode() + b"400\r\n" + b"x" * 1024 + b"\r\n")
+            status_line = conn.recv(64).split(b"\r\n", 1)[0]
+        assert status_line == b"HTTP/1.1 200 OK"

@@ -98,7 +98,7 @@ def emit_many(
         ],
     )  # fmt: skip
     by_id = select(table.c.id, table.c.position).where(table.c.id.in_(ids))
-    positions: dict[uuid.UUID, int] = dict(conn.execute(by_id).tuples().all())
+    positions: dict[uuid.UUID, int] = dict(conn.execute(by_id).all())
     conn.execute(
         EventAudience.__table__.insert(),  # type: ignore[attr-defined]
         [

@@ -7,34 +7,10 @@ import uuid
 
 import pytest
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.testclient import TestClient
 
-from app.auth.deps import authenticated
-from app.core.routes import api_routes
 from tests.conftest import PartnerFactory
-
-PUBLIC = {"/v1/oauth/token"}
-
-
-def _declared_scopes(dependant: Dependant) -> set[str]:
-    scopes: set[str] = set()
-    for dep in dependant.dependencies:
-        if dep.call is authenticated:
-            scopes |= set(dep.own_oauth_scopes or [])
-        scopes |= _declared_scopes(dep)
-    return scopes
-
-
-def _v1_routes(app: FastAPI) -> list[tuple[str, str, set[str]]]:
-    routes = []
-    for ctx in api_routes(app):
-        path = ctx.path_format or ""
-        if not path.startswith("/v1") or path in PUBLIC:
-            continue
-        for method in sorted(ctx.methods or ()):
-            routes.append((method, path, _declared_scopes(ctx.dependant)))
-    return routes
+from tests.routes import v1_routes
 
 
 def _concrete(path: str) -> str:
@@ -42,16 +18,16 @@ def _concrete(path: str) -> str:
 
 
 def test_there_are_routes_to_check(app: FastAPI) -> None:
-    assert len(_v1_routes(app)) >= 7
+    assert len(v1_routes(app)) >= 7
 
 
 def test_every_v1_route_declares_a_scope(app: FastAPI) -> None:
-    unscoped = [(m, p) for m, p, scopes in _v1_routes(app) if not scopes]
+    unscoped = [(m, p) for m, p, scopes in v1_routes(app) if not scopes]
     assert unscoped == []
 
 
 def test_every_v1_route_refuses_a_missing_token(app: FastAPI, client: TestClient) -> None:
-    for method, path, _ in _v1_routes(app):
+    for method, path, _ in v1_routes(app):
         r = client.request(method, _concrete(path))
         assert r.status_code == 401, (method, path, r.status_code)
         assert 'error="invalid_token"' in r.headers["www-authenticate"]
@@ -62,7 +38,7 @@ def test_every_v1_route_refuses_a_token_without_its_scope(
 ) -> None:
     # A client holding only the universal scopes still authenticates fine.
     weak = make_partner(["decision_recipient"], scopes=["agencies:read"])
-    for method, path, scopes in _v1_routes(app):
+    for method, path, scopes in v1_routes(app):
         if scopes <= {"agencies:read"}:
             continue
         r = client.request(method, _concrete(path), headers=weak.headers, json={})

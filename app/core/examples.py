@@ -64,7 +64,8 @@ CONSENT = {
     "active": True,
 }
 
-VICTIM_INPUT: dict[str, Any] = {
+# What a partner sends about a person and reads back unchanged.
+_VICTIM_FACTS: dict[str, Any] = {
     "sex": "female",
     "age_estimate": 24,
     "nationality": "PH",
@@ -73,6 +74,10 @@ VICTIM_INPUT: dict[str, Any] = {
     "country_of_exploitation": "MM",
     "recruitment_method": "false_job_offer",
     "needs": ["shelter", "medical", "repatriation"],
+}
+
+VICTIM_INPUT: dict[str, Any] = {
+    **_VICTIM_FACTS,
     "identity": {
         "given_name": "Maria",
         "family_name": "Dela Cruz-Example",
@@ -92,16 +97,9 @@ VICTIM = {
     "external_ref": "NGO-CASE-000123",
     "registered_by_agency_id": NGO_ID,
     "rescue_operation_id": OPERATION_ID,
-    "sex": "female",
-    "age_estimate": 24,
+    **_VICTIM_FACTS,
     "age_band": "24-26",
     "is_child": False,
-    "nationality": "PH",
-    "languages": ["tl", "en"],
-    "exploitation_types": ["forced_criminality"],
-    "country_of_exploitation": "MM",
-    "recruitment_method": "false_job_offer",
-    "needs": ["shelter", "medical", "repatriation"],
     "identification_status": "presumed",
     "consents": [CONSENT],
     "identity_redacted": False,

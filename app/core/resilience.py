@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.db import TransactionConflict
+from app.core.errors import ServiceUnavailable
 from app.core.metrics import SHED_REQUESTS, TRANSACTION_RETRIES
 from app.core.middleware import send_problem
 
@@ -34,15 +35,7 @@ class InFlightLimitMiddleware:
             return
         if self.in_flight >= self.limit:
             SHED_REQUESTS.inc()
-            await send_problem(
-                scope,
-                send,
-                503,
-                "Service unavailable",
-                "service-unavailable",
-                "The server is at capacity; retry shortly.",
-                headers={"Retry-After": "1"},
-            )
+            await _unavailable(scope, send, "The server is at capacity; retry shortly.")
             return
         self.in_flight += 1  # one event loop per process: no lock needed
         try:
@@ -84,15 +77,22 @@ class ConflictRetryMiddleware:
                     TRANSACTION_RETRIES.inc()
                     # Jittered backoff so the racing requests do not collide again.
                     await asyncio.sleep(random.uniform(0.005, 0.025) * (attempt + 1))  # noqa: S311
-        await send_problem(
-            scope,
-            send,
-            503,
-            "Service unavailable",
-            "service-unavailable",
-            "The request kept conflicting with concurrent changes; retry shortly.",
-            headers={"Retry-After": "1"},
+        await _unavailable(
+            scope, send, "The request kept conflicting with concurrent changes; retry shortly."
         )
+
+
+async def _unavailable(scope: Scope, send: Send, detail: str) -> None:
+    """503 with Retry-After: nothing was done, so the client may simply try again."""
+    await send_problem(
+        scope,
+        send,
+        503,
+        ServiceUnavailable.title,
+        ServiceUnavailable.slug,
+        detail,
+        headers={"Retry-After": "1"},
+    )
 
 
 async def _read_request(receive: Receive) -> list[Message]:

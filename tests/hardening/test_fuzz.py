@@ -16,9 +16,8 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from tests.conftest import PartnerFactory
-from tests.factories import create_operation
+from tests.hardening.records import records_of_every_kind
 from tests.live import live_servers
-from tests.referrals.conftest import adult_with_consent, decide, move, refer
 
 pytestmark = pytest.mark.slow
 
@@ -29,21 +28,8 @@ BUDGET = os.environ.get("REFERRALS_FUZZ_SECONDS", "240")
 def _another_agencys_records(client: TestClient, make_partner: PartnerFactory) -> list[str]:
     owner = make_partner(["first_responder"])
     authority = make_partner(["competent_authority"], kind="government")
-    operation = create_operation(client, owner)
-    victim = adult_with_consent(client, owner, rescue_operation_id=operation["id"])
-    consents = client.get(f"/v1/victims/{victim['id']}", headers=owner.headers).json()["consents"]
-    referral = refer(client, owner, victim["id"], authority).json()
-    move(client, authority, referral, "accepted")
-    decision = decide(client, authority, referral["id"], "final", "negative").json()
-    hook = client.post(
-        "/v1/webhooks",
-        json={"url": "https://93.184.215.14/hook", "event_types": ["decision.issued"]},
-        headers=owner.headers,
-    ).json()
-    return [
-        operation["id"], victim["id"], victim["case_number"], consents[0]["id"],
-        referral["id"], referral["reference"], decision["id"], hook["id"],
-    ]  # fmt: skip
+    records = records_of_every_kind(client, owner, authority)
+    return [*records.ids.values(), records.case_number, records.referral_reference]
 
 
 # (name, the fuzzing agency's roles, operations to fuzz, share of the time budget)

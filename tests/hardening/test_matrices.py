@@ -15,15 +15,13 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.testclient import TestClient
 
-from app.auth.deps import authenticated
 from app.auth.scopes import ROLE_SCOPES, UNIVERSAL_SCOPES
-from app.core.routes import api_routes
 from tests.conftest import Partner, PartnerFactory
-from tests.factories import create_operation, victim_body
-from tests.referrals.conftest import adult_with_consent, decide, move, refer
+from tests.factories import victim_body
+from tests.hardening.records import records_of_every_kind
+from tests.routes import v1_routes
 
 # API.md, "Agencies, roles and scopes", copied here so that a drift in the code's table is
 # caught rather than silently trusted.
@@ -78,24 +76,6 @@ BODIES: dict[tuple[str, str], Any] = {
 }  # fmt: skip
 
 
-def _declared_scopes(dependant: Dependant) -> set[str]:
-    scopes: set[str] = set()
-    for dep in dependant.dependencies:
-        if dep.call is authenticated:
-            scopes |= set(dep.own_oauth_scopes or [])
-        scopes |= _declared_scopes(dep)
-    return scopes
-
-
-def _v1_routes(app: FastAPI) -> list[tuple[str, str, set[str]]]:
-    found = []
-    for ctx in api_routes(app):
-        path = ctx.path_format or ""
-        if path.startswith("/v1/") and path != "/v1/oauth/token":
-            found += [(m, path, _declared_scopes(ctx.dependant)) for m in sorted(ctx.methods or ())]
-    return found
-
-
 def _params(path: str) -> set[str]:
     return set(re.findall(r"\{([^}]+)\}", path))
 
@@ -106,27 +86,7 @@ def world(
 ) -> tuple[dict[str, str], list[Partner]]:
     """One agency's records of every kind, with a referral to an authority that decided."""
     ca = make_partner(["competent_authority"], kind="government")
-    op = create_operation(client, ngo)
-    victim = adult_with_consent(client, ngo, rescue_operation_id=op["id"])
-    consents = client.get(f"/v1/victims/{victim['id']}", headers=ngo.headers).json()["consents"]
-    referral = refer(client, ngo, victim["id"], ca).json()
-    move(client, ca, referral, "accepted")
-    decision = decide(client, ca, referral["id"], "final", "negative").json()
-    hook = client.post(
-        "/v1/webhooks",
-        json={"url": "https://93.184.215.14/hook", "event_types": ["decision.issued"]},
-        headers=ngo.headers,
-    )
-    assert hook.status_code == 201, hook.text
-    ids = {
-        "operation_id": op["id"],
-        "victim_id": victim["id"],
-        "consent_id": consents[0]["id"],
-        "referral_id": referral["id"],
-        "decision_id": decision["id"],
-        "webhook_id": hook.json()["id"],
-    }
-    return ids, [ngo, ca]
+    return records_of_every_kind(client, ngo, ca).ids, [ngo, ca]
 
 
 @pytest.fixture
@@ -162,7 +122,7 @@ def _comparable(problem: dict[str, Any]) -> dict[str, Any]:
 def test_every_path_parameter_is_classified(app: FastAPI) -> None:
     unclassified = [
         (m, p)
-        for m, p, _ in _v1_routes(app)
+        for m, p, _ in v1_routes(app)
         if _params(p) and not _params(p) <= TENANT_PARAMS and (m, p) not in NOT_TENANT_SCOPED
     ]
     assert unclassified == [], "classify these routes in TENANT_PARAMS or NOT_TENANT_SCOPED"
@@ -177,7 +137,7 @@ def test_foreign_records_answer_like_missing_ones_on_every_route(
     ids, (ngo, ca) = world
     before = _snapshot(client, ids, ngo, ca)
     walked = 0
-    for method, path, _ in _v1_routes(app):
+    for method, path, _ in v1_routes(app):
         if not _params(path) or (method, path) in NOT_TENANT_SCOPED:
             continue
         if method in ("POST", "PATCH"):
@@ -207,9 +167,7 @@ def test_no_list_shows_a_foreign_record(
 ) -> None:
     ids, _ = world
     lists = [
-        p
-        for m, p, _ in _v1_routes(app)
-        if m == "GET" and not _params(p) and p not in NATIONAL_LISTS
+        p for m, p, _ in v1_routes(app) if m == "GET" and not _params(p) and p not in NATIONAL_LISTS
     ]
     assert len(lists) >= 8
     for path in lists:
@@ -235,7 +193,7 @@ def test_each_role_is_refused_exactly_where_api_md_denies_it(
     partner = make_partner([role], kind="government")
     held = API_MD_ROLE_SCOPES[role] | API_MD_UNIVERSAL
     assert set(partner.scopes) == held
-    for method, path, needed in _v1_routes(app):
+    for method, path, needed in v1_routes(app):
         url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
         r = client.request(method, url, headers=partner.headers, json={})
         refused = r.status_code == 403 and r.json()["type"].endswith(":insufficient-scope")

@@ -13,6 +13,7 @@ from app import __version__
 from app.api import public_router, v1_router
 from app.audit.denied import handle_problem_audited
 from app.auth.keys import SigningKey
+from app.auth.tokens import TokenVerifier
 from app.core.config import Settings, get_settings
 from app.core.crypto import Keyring
 from app.core.db import Database, make_engine
@@ -130,6 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(make_counters(settings))
     app.state.signing_key = signing_key
     app.state.signing_keys = {signing_key.kid: signing_key}
+    app.state.token_verifier = TokenVerifier(
+        app.state.signing_keys, issuer=settings.issuer, audience=settings.audience
+    )
     app.state.keyring = Keyring.from_text(settings.identity_keys_text)
     app.state.hmac_key = base64.b64decode(settings.hmac_key_text)
 

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.errors import InsufficientScope, InvalidTokenProblem, TooManyRequests
 from app.auth.principal import Caller
 from app.auth.scopes import SCOPE_DESCRIPTIONS, Scope
-from app.auth.tokens import InvalidToken, verify_access_token
+from app.auth.tokens import InvalidToken
 from app.core.ratelimit import Limit, RateLimited
 
 TOKEN_URL = "/v1/oauth/token"  # noqa: S105 (a path, not a secret)
@@ -60,12 +60,7 @@ async def authenticated(
             raise InvalidTokenProblem()
         state: Any = request.app.state
         try:
-            claims = verify_access_token(
-                token,
-                keys=state.signing_keys,
-                issuer=state.settings.issuer,
-                audience=state.settings.audience,
-            )
+            claims = state.token_verifier.verify(token)
         except InvalidToken:
             raise InvalidTokenProblem() from None
         caller = Caller(

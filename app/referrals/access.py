@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_
+import uuid
+
+from sqlalchemy import BindParameter, ColumnElement, or_
 from sqlmodel import col
 
 from app.auth.principal import Caller
@@ -10,7 +12,12 @@ from app.models import Referral
 
 
 def readable_referrals(caller: Caller) -> ColumnElement[bool]:
-    return or_(
-        col(Referral.from_agency_id) == caller.agency_id,
-        col(Referral.to_agency_id) == caller.agency_id,
-    )
+    return readable_referrals_of(caller.agency_id)
+
+
+def readable_referrals_of(
+    agency: uuid.UUID | BindParameter[uuid.UUID],
+) -> ColumnElement[bool]:
+    """The same rule for an agency id, or a bound parameter that will carry it (a
+    statement built once for every caller)."""
+    return or_(col(Referral.from_agency_id) == agency, col(Referral.to_agency_id) == agency)

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
 from app.core.pagination import keyset
 from app.models import Referral, ReferralStatusChange, Victim
 from app.models.referrals import OPEN_STATUSES
-from app.referrals.access import readable_referrals
+from app.referrals.access import readable_referrals, readable_referrals_of
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,20 @@ _READ_COLUMNS = (
 )  # fmt: skip
 
 
+_referrals = Referral.__table__  # type: ignore[attr-defined]
+_victims = Victim.__table__  # type: ignore[attr-defined]
+# Built once with bound parameters: building the statement per request cost as much as
+# running it.
+_READ_ONE = (
+    select(*(_referrals.c[name] for name in _READ_COLUMNS), _victims.c.case_number)
+    .join(_victims, _victims.c.id == _referrals.c.victim_id)
+    .where(
+        readable_referrals_of(bindparam("agency_id", type_=_referrals.c.to_agency_id.type)),
+        _referrals.c.id == bindparam("referral_id"),
+    )
+)
+
+
 class ReferralRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -45,14 +59,8 @@ class ReferralRepository:
     def read_fields(self, caller: Caller, referral_id: uuid.UUID) -> dict[str, Any] | None:
         """``ReferralRead``'s fields of one readable referral, from one plain-row query
         (the referral with its victim's case number), for the hot single read."""
-        referrals = Referral.__table__  # type: ignore[attr-defined]
-        victims = Victim.__table__  # type: ignore[attr-defined]
-        stmt = (
-            select(*(referrals.c[name] for name in _READ_COLUMNS), victims.c.case_number)
-            .join(victims, victims.c.id == referrals.c.victim_id)
-            .where(readable_referrals(caller), referrals.c.id == referral_id)
-        )
-        row = self.session.connection().execute(stmt).first()
+        params = {"agency_id": caller.agency_id, "referral_id": referral_id}
+        row = self.session.connection().execute(_READ_ONE, params).first()
         if row is None:
             return None
         fields = dict(zip(_READ_COLUMNS, row, strict=False))

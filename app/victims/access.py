@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Subquery, or_, select, union
+from sqlalchemy import BindParameter, ColumnElement, Subquery, or_, select, union
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
@@ -21,29 +21,32 @@ from app.auth.scopes import Scope
 from app.models import Referral, Victim
 from app.victims.records import VictimRecord
 
+# The caller's agency id, or a bound parameter that will carry it (a statement built once).
+Agency = uuid.UUID | BindParameter[uuid.UUID]
+
 # Referral statuses that let the recipient see the victim.
 ACCESS_STATUSES = ("requested", "received", "accepted", "in_progress", "completed")
 
 
-def _referred_to(caller: Caller) -> ColumnElement[bool]:
+def _referred_to(agency: Agency) -> ColumnElement[bool]:
     held = select(col(Referral.victim_id)).where(
-        col(Referral.to_agency_id) == caller.agency_id,
+        col(Referral.to_agency_id) == agency,
         col(Referral.status).in_(ACCESS_STATUSES),
     )
     return col(Victim.id).in_(held)
 
 
-def _registered_by(caller: Caller) -> ColumnElement[bool]:
-    return col(Victim.registered_by_agency_id) == caller.agency_id
+def _registered_by(agency: Agency) -> ColumnElement[bool]:
+    return col(Victim.registered_by_agency_id) == agency
 
 
 def readable_victims(caller: Caller) -> ColumnElement[bool]:
     """The one predicate every victim query starts from."""
-    return or_(_registered_by(caller), _referred_to(caller))
+    return or_(_registered_by(caller.agency_id), _referred_to(caller.agency_id))
 
 
 def readable_victim_page_ids(
-    caller: Caller, conditions: list[ColumnElement[bool]], limit: int
+    agency: Agency, conditions: list[ColumnElement[bool]], limit: int | BindParameter[int]
 ) -> Subquery:
     """Ids of one keyset page of the victims the caller may see, in (created_at, id) order.
 
@@ -52,7 +55,7 @@ def readable_victim_page_ids(
     where the OR form makes SQLite read and sort every visible row.
     """
     branches = []
-    for branch in (_registered_by(caller), _referred_to(caller)):
+    for branch in (_registered_by(agency), _referred_to(agency)):
         inner = (
             select(col(Victim.id), col(Victim.created_at))
             .where(branch, *conditions)

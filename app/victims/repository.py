@@ -11,6 +11,9 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    Select,
+    bindparam,
     exists,
     func,
     insert,
@@ -23,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
+from app.core.rows import FastRows
 from app.models import Consent, ConsentWithdrawal, Victim
 from app.victims.access import readable_victim_page_ids, readable_victims
 from app.victims.records import VictimRecord
@@ -37,12 +41,69 @@ class VictimFilters:
     updated_after: datetime | None = None
 
 
-def _has_exploitation_type(session: Session, value: str) -> ColumnElement[bool]:
-    if session.get_bind().dialect.name == "postgresql":
-        # jsonb @> (the column is JSONB on PostgreSQL; see the model).
-        return type_coerce(col(Victim.exploitation_types), JSONB).contains([value])
+def _has_exploitation_type(dialect: str, value: Any) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        # jsonb @> (the column is JSONB on PostgreSQL; see the model). ``value`` is a list.
+        return type_coerce(col(Victim.exploitation_types), JSONB).contains(value)
     each = func.json_each(col(Victim.exploitation_types)).table_valued("value")
     return exists(select(literal_column("1")).select_from(each).where(each.c.value == value))
+
+
+_FILTERS = (
+    "rescue_operation_id",
+    "nationality",
+    "identification_status",
+    "exploitation_type",
+    "updated_after",
+)
+_VICTIM_ROWS = FastRows(Victim.__table__, "victim")  # type: ignore[attr-defined]
+# One page statement per database and set of filters given, built once with bound
+# parameters: building and hashing the nested UNION took 0.7 ms of a 50-row page.
+_PAGE_STATEMENTS: dict[tuple[str, frozenset[str]], Select[Any]] = {}
+
+
+_consents = Consent.__table__  # type: ignore[attr-defined]
+_withdrawals = ConsentWithdrawal.__table__  # type: ignore[attr-defined]
+_CONSENT_ROWS = FastRows([*_consents.c, _withdrawals.c.withdrawn_at], "consent")
+_CONSENTS_OF = (
+    select(*_CONSENT_ROWS.columns)
+    .outerjoin(_withdrawals, _withdrawals.c.consent_id == _consents.c.id)
+    .where(_consents.c.victim_id.in_(bindparam("victim_ids", expanding=True)))
+    .order_by(_consents.c.created_at, _consents.c.id)
+)
+
+
+def _page_statement(dialect: str, given: frozenset[str]) -> Select[Any]:
+    table = Victim.__table__  # type: ignore[attr-defined]
+    conditions: list[ColumnElement[bool]] = []
+    if "rescue_operation_id" in given:
+        conditions.append(table.c.rescue_operation_id == bindparam("rescue_operation_id"))
+    if "nationality" in given:
+        conditions.append(table.c.nationality == bindparam("nationality"))
+    if "identification_status" in given:
+        conditions.append(table.c.identification_status == bindparam("identification_status"))
+    if "exploitation_type" in given:
+        conditions.append(_has_exploitation_type(dialect, bindparam("exploitation_type")))
+    if "updated_after" in given:
+        conditions.append(table.c.updated_at > bindparam("updated_after"))
+    if "after_created_at" in given:
+        after = tuple_(
+            bindparam("after_created_at", type_=table.c.created_at.type),
+            bindparam("after_id", type_=table.c.id.type),
+        )
+        conditions.append(tuple_(table.c.created_at, table.c.id) > after)
+    agency = bindparam("agency_id", type_=table.c.registered_by_agency_id.type)
+    limit = bindparam("limit", type_=Integer())
+    page_ids = readable_victim_page_ids(agency, conditions, limit)
+    # Plain rows, not ORM objects: a list only reads, and loading 50 mapped instances
+    # (identity map, attribute instrumentation) cost more than the query itself; and
+    # read through FastRows, whose conversion costs a fraction of SQLAlchemy's.
+    return (
+        select(*_VICTIM_ROWS.columns)
+        .join(page_ids, page_ids.c.id == table.c.id)
+        .order_by(table.c.created_at, table.c.id)
+        .limit(limit)
+    )
 
 
 class VictimRepository:
@@ -61,30 +122,22 @@ class VictimRepository:
         limit: int,
         after: tuple[Any, ...] | None,
     ) -> list[VictimRecord]:
-        conditions: list[ColumnElement[bool]] = []
-        if filters.rescue_operation_id is not None:
-            conditions.append(col(Victim.rescue_operation_id) == filters.rescue_operation_id)
-        if filters.nationality is not None:
-            conditions.append(col(Victim.nationality) == filters.nationality)
-        if filters.identification_status is not None:
-            conditions.append(col(Victim.identification_status) == filters.identification_status)
-        if filters.exploitation_type is not None:
-            conditions.append(_has_exploitation_type(self.session, filters.exploitation_type))
-        if filters.updated_after is not None:
-            conditions.append(col(Victim.updated_at) > filters.updated_after)
+        values: dict[str, Any] = {
+            name: getattr(filters, name) for name in _FILTERS if getattr(filters, name) is not None
+        }
         if after is not None:
-            conditions.append(tuple_(col(Victim.created_at), col(Victim.id)) > tuple_(*after))
-        page_ids = readable_victim_page_ids(caller, conditions, limit)
-        # Plain rows, not ORM objects: a list only reads, and loading 50 mapped instances
-        # (identity map, attribute instrumentation) cost more than the query itself.
-        table = Victim.__table__  # type: ignore[attr-defined]
-        stmt = (
-            select(table)
-            .join(page_ids, page_ids.c.id == table.c.id)
-            .order_by(table.c.created_at, table.c.id)
-            .limit(limit)
-        )
-        return cast(list[VictimRecord], list(self.session.execute(stmt).all()))
+            values["after_created_at"], values["after_id"] = after
+        dialect = self.session.get_bind().dialect.name
+        shape = (dialect, frozenset(values))
+        stmt = _PAGE_STATEMENTS.get(shape)
+        if stmt is None:
+            stmt = _PAGE_STATEMENTS[shape] = _page_statement(dialect, shape[1])
+        if "exploitation_type" in values and dialect == "postgresql":
+            values["exploitation_type"] = [values["exploitation_type"]]  # jsonb @> '["x"]'
+        params = {**values, "agency_id": caller.agency_id, "limit": limit}
+        self.session.flush()  # records added in this transaction (the ORM would autoflush)
+        rows = self.session.connection().execute(stmt, params)
+        return cast(list[VictimRecord], _VICTIM_ROWS.records(rows))
 
     def by_ids(self, caller: Caller, ids: list[uuid.UUID]) -> list[VictimRecord]:
         """Readable victims among ``ids``, in the order given (plain rows, as ``page``)."""
@@ -119,19 +172,16 @@ class VictimRepository:
 
     def consents_for(
         self, victim_ids: list[uuid.UUID]
-    ) -> dict[uuid.UUID, list[tuple[Consent, datetime | None]]]:
-        """Every consent of these victims with its withdrawal time, in one query."""
-        result: dict[uuid.UUID, list[tuple[Consent, datetime | None]]] = defaultdict(list)
+    ) -> dict[uuid.UUID, list[tuple[Any, datetime | None]]]:
+        """Every consent of these victims with its withdrawal time, in one query (plain
+        rows with a ``Consent``'s attributes: rendering only reads them)."""
+        result: dict[uuid.UUID, list[tuple[Any, datetime | None]]] = defaultdict(list)
         if not victim_ids:
             return result
-        stmt = (
-            select(Consent, col(ConsentWithdrawal.withdrawn_at))
-            .outerjoin(ConsentWithdrawal, col(ConsentWithdrawal.consent_id) == col(Consent.id))
-            .where(col(Consent.victim_id).in_(victim_ids))
-            .order_by(col(Consent.created_at), col(Consent.id))
-        )
-        for consent, withdrawn_at in self.session.execute(stmt):
-            result[consent.victim_id].append((consent, withdrawn_at))
+        self.session.flush()  # consents added in this transaction (the ORM would autoflush)
+        rows = self.session.connection().execute(_CONSENTS_OF, {"victim_ids": victim_ids})
+        for consent in _CONSENT_ROWS.records(rows):
+            result[consent.victim_id].append((consent, consent.withdrawn_at))
         return result
 
     def consent_of(self, victim_id: uuid.UUID, consent_id: uuid.UUID) -> Consent | None:

@@ -25,7 +25,17 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table, create_engine, delete, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -173,27 +183,31 @@ class DatabaseCounters:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        # Built once with bound parameters: building the UPSERT per hit cost more than
+        # its round trip.
+        self._upsert = (
+            insert(rate_counters)
+            .values(bucket=bindparam("bucket"), window_start=bindparam("start"), hits=1)
+            .on_conflict_do_update(
+                index_elements=["bucket", "window_start"],
+                set_={"hits": rate_counters.c.hits + 1},
+            )
+            .returning(rate_counters.c.hits)
+        )
+        self._prune = delete(rate_counters).where(
+            rate_counters.c.bucket == bindparam("bucket"),
+            rate_counters.c.window_start < bindparam("start"),
+        )
 
     def hit(self, bucket: str, window: Window) -> int:
-        insert = self._insert(rate_counters).values(
-            bucket=bucket, window_start=window.start, hits=1
-        )
-        stmt = insert.on_conflict_do_update(
-            index_elements=["bucket", "window_start"],
-            set_={"hits": rate_counters.c.hits + 1},
-        ).returning(rate_counters.c.hits)
+        params = {"bucket": bucket, "start": window.start}
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
-            hits = int(conn.execute(stmt).scalar_one())
+            hits = int(conn.execute(self._upsert, params).scalar_one())
             if hits == 1:
                 # First hit of a new window: drop this bucket's old windows, so the table
                 # holds about one row per active client.
-                conn.execute(
-                    delete(rate_counters).where(
-                        rate_counters.c.bucket == bucket,
-                        rate_counters.c.window_start < window.start,
-                    )
-                )
+                conn.execute(self._prune, params)
         return hits
 
     def peek(self, bucket: str, window: Window) -> int:

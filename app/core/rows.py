@@ -34,13 +34,15 @@ def _uuid(value: Any) -> uuid.UUID | None:
     return uuid.UUID(value) if isinstance(value, str) else value
 
 
-def _instant(value: Any) -> datetime | None:
+def instant_value(value: Any) -> datetime | None:
     # SQLite keeps naive UTC text (UTCDateTime); PostgreSQL gives an aware datetime.
     if value is None:
         return None
     if isinstance(value, str):
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     instant: datetime = value
+    if instant.tzinfo is UTC:
+        return instant
     return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
@@ -62,7 +64,7 @@ def _bool(value: Any) -> bool | None:
 def _converter(column: Column[Any]) -> Converter | None:
     kind = column.type
     if isinstance(kind, UTCDateTime):
-        return _instant
+        return instant_value
     if isinstance(kind, Uuid):
         return _uuid
     if isinstance(kind, JSON):  # also JSON().with_variant(JSONB(), "postgresql")

@@ -16,21 +16,13 @@ from app.auth.keys import SigningKey
 from app.auth.tokens import TokenVerifier
 from app.core.config import Settings, get_settings
 from app.core.crypto import Keyring
-from app.core.db import Database, make_engine
+from app.core.db import Database
 from app.core.deprecation import DeprecationHeadersMiddleware
 from app.core.deps import UnitOfWork
 from app.core.errors import Problem, install_problem_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from app.core.ratelimit import (
-    Counters,
-    DatabaseCounters,
-    RateLimiter,
-    RedisCounters,
-    SQLiteCounters,
-    counters_path,
-    postgres_counters_engine,
-)
+from app.core.ratelimit import RateLimiter, make_counters
 from app.core.resilience import ConflictRetryMiddleware, InFlightLimitMiddleware
 from app.core.routes import route_templates
 from app.docs import install_docs
@@ -75,24 +67,6 @@ one per demo agency; try `demo-ngo`), authorize, then open `GET /v1/victims` and
 def _operation_id(route: APIRoute) -> str:
     # Stable ids partners' generated clients depend on: the handler's name.
     return route.name
-
-
-def make_counters(settings: Settings) -> Counters:
-    """Where rate-limit counts live: Redis if configured, else the database (G15)."""
-    if settings.redis_url:
-        return RedisCounters(settings.redis_url)
-    side_file = counters_path(settings.database_url)
-    if side_file is not None:
-        # Hits run on the event loop: wait at most 50 ms for another process's hit, then
-        # let the request through (the limiter fails open, loudly).
-        return SQLiteCounters(side_file, busy_timeout_ms=min(settings.sqlite_busy_timeout_ms, 50))
-    if settings.is_sqlite:  # an in-memory database: no file to put the counters beside
-        return DatabaseCounters(make_engine(settings, durable=False, pool_size=10))
-    return DatabaseCounters(
-        postgres_counters_engine(
-            settings.database_url, pool_timeout=settings.db_pool_timeout_seconds
-        )
-    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

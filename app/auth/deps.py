@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2, SecurityScopes
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.errors import InsufficientScope, InvalidTokenProblem, TooManyRequests
 from app.auth.principal import Caller
@@ -83,10 +82,7 @@ async def _count_request(state: Any, caller: Caller) -> None:
     limiter = state.rate_limiter
     bucket = f"api:{caller.client_id}"
     try:
-        if limiter.counters.inline:
-            limiter.consume(bucket, limit)
-        else:
-            await run_in_threadpool(limiter.consume, bucket, limit)
+        await limiter.consume_async(bucket, limit)
     except RateLimited as over:
         raise TooManyRequests(
             limit=limit.count, window_seconds=limit.seconds, retry_after=over.retry_after

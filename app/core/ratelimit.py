@@ -41,8 +41,10 @@ from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import CreateTable
+from starlette.concurrency import run_in_threadpool
 
-from app.core.db import metadata
+from app.core.config import Settings
+from app.core.db import make_engine, metadata
 
 logger = logging.getLogger("app.ratelimit")
 
@@ -163,16 +165,32 @@ class SQLiteCounters:
                 self._conn = None
 
 
-def postgres_counters_engine(url: str, *, pool_timeout: float) -> Engine:
-    """Counters on PostgreSQL in one round trip a hit: autocommit (no BEGIN, SET LOCAL and
-    COMMIT around the one UPSERT) and ``synchronous_commit=off`` for the whole session
-    (counts need no fsync; the requests' own transactions use another engine)."""
+def make_counters(settings: Settings) -> Counters:
+    """Where rate-limit counts live (G15): Redis if configured; else beside a SQLite
+    database file; else in the database (PostgreSQL, or an in-memory SQLite)."""
+    if settings.redis_url:
+        return RedisCounters(settings.redis_url)
+    side_file = counters_path(settings.database_url)
+    if side_file is not None:
+        # Hits run on the event loop: wait at most 50 ms for another process's hit, then
+        # let the request through (the limiter fails open, loudly).
+        return SQLiteCounters(side_file, busy_timeout_ms=min(settings.sqlite_busy_timeout_ms, 50))
+    return DatabaseCounters(_counters_engine(settings))
+
+
+def _counters_engine(settings: Settings) -> Engine:
+    """An engine of its own for the counters, whose commits skip the fsync (counts need
+    none; the requests' own transactions use the main engine)."""
+    if settings.is_sqlite:  # in memory: nothing to fsync anyway
+        return make_engine(settings, durable=False, pool_size=10)
+    # PostgreSQL in one round trip a hit: autocommit (no BEGIN, SET LOCAL and COMMIT
+    # around the one UPSERT) and synchronous_commit=off for the whole session.
     return create_engine(
-        url,
+        settings.database_url,
         isolation_level="AUTOCOMMIT",
         pool_size=10,
         max_overflow=0,
-        pool_timeout=pool_timeout,
+        pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
         connect_args={"options": "-c synchronous_commit=off"},
     )
@@ -274,6 +292,14 @@ class RateLimiter:
 
     def __init__(self, counters: Counters) -> None:
         self.counters = counters
+
+    async def consume_async(self, bucket: str, limit: Limit) -> None:
+        """``consume`` from the event loop: in place when a hit is a local statement of
+        microseconds (``counters.inline``), else on a worker thread (a network store)."""
+        if self.counters.inline:
+            self.consume(bucket, limit)
+        else:
+            await run_in_threadpool(self.consume, bucket, limit)
 
     def consume(self, bucket: str, limit: Limit) -> None:
         """Count one request; raise ``RateLimited`` when the bucket is over its limit."""

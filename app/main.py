@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -69,6 +70,15 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+def freeze_startup_objects() -> None:
+    """Keep what start-up built (modules, models, routes, the OpenAPI schema: about
+    100,000 objects that live as long as the process) out of the garbage collector's full
+    passes. Each full pass scanned them all, found nothing to free and held the GIL for
+    20-130 ms (measured under load), a pause every request in flight waited out."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production_secrets()
@@ -78,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        freeze_startup_objects()
         background = None
         if settings.inprocess_worker:
             worker = DeliveryWorker(database, settings, app.state.keyring)
@@ -105,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(make_counters(settings))
     app.state.signing_key = signing_key
     app.state.signing_keys = {signing_key.kid: signing_key}
+    # The same dict: the verifier sees a key removed from it at once (rotate in place).
     app.state.token_verifier = TokenVerifier(
         app.state.signing_keys, issuer=settings.issuer, audience=settings.audience
     )

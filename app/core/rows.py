@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, LargeBinary, Table, Uuid, insert, type_coerce
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.sql.elements import Label
 from sqlalchemy.types import NullType
 
@@ -38,16 +38,15 @@ def instant_value(value: Any) -> datetime | None:
     # SQLite keeps naive UTC text (UTCDateTime); PostgreSQL gives an aware datetime.
     if value is None:
         return None
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    instant: datetime = value
+    instant: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
     if instant.tzinfo is UTC:
         return instant
     return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
 def _json(value: Any) -> Any:
-    # SQLite keeps JSON text; psycopg decodes json/jsonb itself. Most lists are empty.
+    # SQLite keeps JSON text (only there: psycopg decodes json/jsonb itself, and a JSON
+    # string value must not be decoded twice). Most lists are empty.
     if value == "[]":
         return []
     return json.loads(value) if isinstance(value, str | bytes) else value
@@ -61,14 +60,14 @@ def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _converter(column: Column[Any]) -> Converter | None:
+def _converter(column: Column[Any], dialect: str) -> Converter | None:
     kind = column.type
     if isinstance(kind, UTCDateTime):
         return instant_value
     if isinstance(kind, Uuid):
         return _uuid
     if isinstance(kind, JSON):  # also JSON().with_variant(JSONB(), "postgresql")
-        return _json
+        return _json if dialect == "sqlite" else None
     if isinstance(kind, LargeBinary):
         return _bytes
     if isinstance(kind, Boolean):
@@ -84,17 +83,26 @@ class FastRows:
     """
 
     def __init__(self, source: Table | Sequence[Column[Any]], name: str = "row") -> None:
-        chosen = list(source.c) if isinstance(source, Table) else list(source)
-        self.columns: list[Label[Any]] = [type_coerce(c, NullType()).label(c.name) for c in chosen]
-        self._record = namedtuple(f"{name}_row", [c.name for c in chosen])  # type: ignore[misc]
-        self._convert = [(i, f) for i, c in enumerate(chosen) if (f := _converter(c))]
+        self._chosen = list(source.c) if isinstance(source, Table) else list(source)
+        self.columns: list[Label[Any]] = [
+            type_coerce(c, NullType()).label(c.name) for c in self._chosen
+        ]
+        self._record = namedtuple(f"{name}_row", [c.name for c in self._chosen])  # type: ignore[misc]
+        self._converters: dict[str, list[tuple[int, Converter]]] = {}
 
-    def records(self, rows: Iterable[Row[Any]]) -> list[Any]:
+    def records(self, result: CursorResult[Any]) -> list[Any]:
+        """The rows of ``result`` (a statement selecting ``columns``) as named tuples."""
+        dialect = result.context.dialect.name
+        convert = self._converters.get(dialect)
+        if convert is None:
+            convert = self._converters[dialect] = [
+                (i, f) for i, c in enumerate(self._chosen) if (f := _converter(c, dialect))
+            ]
         out = []
-        for row in rows:
+        for row in result:
             values = list(row)
-            for i, convert in self._convert:
-                values[i] = convert(values[i])
+            for i, conversion in convert:
+                values[i] = conversion(values[i])
             out.append(self._record(*values))
         return out
 
@@ -144,10 +152,9 @@ class FastInsert:
         sql = self._compiled.get(dialect.name)
         if sql is None:
             compiled = insert(self.table).compile(dialect=dialect, column_keys=self.names)
-            sql = self._compiled[dialect.name] = compiled.string
-            order = getattr(compiled, "positiontup", None)
-            if dialect.positional and order != self.names:
+            if dialect.positional and getattr(compiled, "positiontup", None) != self.names:
                 raise RuntimeError("unexpected parameter order for a fast insert")
+            sql = self._compiled[dialect.name] = compiled.string
         params: list[Any]
         if dialect.name == "sqlite":
             params = []

@@ -6,9 +6,8 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
-from sqlmodel import col
 
+from app.audit.repository import AuditFilters, access_log, audit_page
 from app.audit.schemas import AccessLogEntry, AuditEventRead, VerificationRead
 from app.audit.trail import record
 from app.audit.verify import verify_chain
@@ -26,7 +25,6 @@ from app.core.pagination import (
 )
 from app.core.responses import problems
 from app.core.types import UtcInstant
-from app.models import Agency, AuditEvent
 from app.victims import service as victims
 from app.victims.errors import NotRegisteringAgency, VictimNotFound
 
@@ -52,23 +50,16 @@ def list_audit_events(
     cursor: CursorParam = None,
 ) -> Page[AuditEventRead]:
     """The audit trail, oldest first (oversight)."""
-    stmt = select(AuditEvent)
-    if agency_id is not None:
-        stmt = stmt.where(col(AuditEvent.agency_id) == agency_id)
-    if resource_type is not None:
-        stmt = stmt.where(col(AuditEvent.resource_type) == resource_type)
-    if resource_id is not None:
-        stmt = stmt.where(col(AuditEvent.resource_id) == resource_id)
-    if action is not None:
-        stmt = stmt.where(col(AuditEvent.action) == action)
-    if after is not None:
-        stmt = stmt.where(col(AuditEvent.at) > after)
-    if cursor:
-        (after,) = decode_cursor(cursor, "audit", 1)
-        stmt = stmt.where(col(AuditEvent.seq) > after)
-    stmt = stmt.order_by(col(AuditEvent.seq)).limit(limit + 1)
+    filters = AuditFilters(
+        agency_id=agency_id,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        action=action,
+        recorded_after=after,
+    )
+    after_seq = decode_cursor(cursor, "audit", 1)[0] if cursor else None
     with db.begin(caller, write=False) as session:
-        rows = list(session.execute(stmt).scalars())
+        rows = audit_page(session, filters, limit=limit + 1, after_seq=after_seq)
     next_cursor = encode_cursor("audit", (rows[limit - 1].seq,)) if len(rows) > limit else None
     items = [AuditEventRead.model_validate(r.model_dump()) for r in rows[:limit]]
     set_next_link(request, response, next_cursor)
@@ -100,21 +91,12 @@ def get_victim_access_log(
     so an agency can answer a survivor who asks."""
     with db.begin(caller, durable=False) as session:
         victim = victims.get_owned(session, caller, victim_id)
-        rows = session.execute(
-            select(AuditEvent, col(Agency.name))
-            .outerjoin(Agency, col(Agency.id) == col(AuditEvent.agency_id))
-            .where(
-                col(AuditEvent.resource_type) == "victim",
-                col(AuditEvent.resource_id) == victim.id,
-            )
-            .order_by(col(AuditEvent.seq))
-        ).all()
         items = [
             AccessLogEntry(
                 at=e.at, agency_id=e.agency_id, agency_name=name, action=e.action,
                 outcome=e.outcome,
             )
-            for e, name in rows
+            for e, name in access_log(session, victim.id)
         ]  # fmt: skip
         record(session, caller, "victim.access_log.read", "victim", [victim.id])
     return Page[AccessLogEntry](items=items, next_cursor=None)

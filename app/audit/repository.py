@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from app.core.pagination import where_equal
 from app.models import Agency, AuditEvent
 
 
@@ -26,15 +27,13 @@ def audit_page(
 ) -> list[AuditEvent]:
     """Up to ``limit`` entries matching ``filters`` after chain position ``after_seq``,
     oldest first."""
-    stmt = select(AuditEvent)
-    if filters.agency_id is not None:
-        stmt = stmt.where(col(AuditEvent.agency_id) == filters.agency_id)
-    if filters.resource_type is not None:
-        stmt = stmt.where(col(AuditEvent.resource_type) == filters.resource_type)
-    if filters.resource_id is not None:
-        stmt = stmt.where(col(AuditEvent.resource_id) == filters.resource_id)
-    if filters.action is not None:
-        stmt = stmt.where(col(AuditEvent.action) == filters.action)
+    stmt = where_equal(
+        select(AuditEvent),
+        (col(AuditEvent.agency_id), filters.agency_id),
+        (col(AuditEvent.resource_type), filters.resource_type),
+        (col(AuditEvent.resource_id), filters.resource_id),
+        (col(AuditEvent.action), filters.action),
+    )
     if filters.recorded_after is not None:
         stmt = stmt.where(col(AuditEvent.at) > filters.recorded_after)
     if after_seq is not None:

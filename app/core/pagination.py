@@ -110,6 +110,15 @@ R = TypeVar("R")
 S = TypeVar("S", bound=Select[Any])
 
 
+def where_equal(stmt: S, *pairs: tuple[Any, Any]) -> S:
+    """``stmt`` narrowed to ``column == value`` for each (column, value) whose value was
+    given (not None): the list filters of the contract."""
+    for column, value in pairs:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def keyset(stmt: S, model: Any, after: tuple[Any, ...] | None, limit: int) -> S:
     """Order ``stmt`` by (created_at, id) and start after ``after``: the one keyset shape
     every list uses (an index on those columns serves it; never OFFSET)."""

@@ -107,11 +107,11 @@ class FastRows:
         return out
 
 
-def _uuid_text(value: Any) -> Any:
+def _sqlite_uuid(value: Any) -> Any:
     return value.hex if isinstance(value, uuid.UUID) else value
 
 
-def _instant_text(value: Any) -> Any:
+def _sqlite_instant(value: Any) -> Any:
     # What SQLAlchemy's SQLite DATETIME stores (always six fraction digits), as naive UTC.
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -122,9 +122,9 @@ def _instant_text(value: Any) -> Any:
 
 def _sqlite_bind(column: Column[Any]) -> Converter | None:
     if isinstance(column.type, UTCDateTime):
-        return _instant_text
+        return _sqlite_instant
     if isinstance(column.type, Uuid):
-        return _uuid_text
+        return _sqlite_uuid
     return None
 
 

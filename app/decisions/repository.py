@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from app.auth.principal import Caller
 from app.core.db import utcnow
-from app.core.pagination import keyset
+from app.core.pagination import keyset, where_equal
 from app.decisions.access import readable_decisions
 from app.models import Agency, Decision, ReconsiderationRequest, Victim
 
@@ -43,11 +43,11 @@ class DecisionRepository:
     def page(
         self, caller: Caller, filters: DecisionFilters, *, limit: int, after: tuple[Any, ...] | None
     ) -> list[Decision]:
-        stmt = select(Decision).where(self._predicate(caller))
-        if filters.outcome is not None:
-            stmt = stmt.where(col(Decision.outcome) == filters.outcome)
-        if filters.stage is not None:
-            stmt = stmt.where(col(Decision.stage) == filters.stage)
+        stmt = where_equal(
+            select(Decision).where(self._predicate(caller)),
+            (col(Decision.outcome), filters.outcome),
+            (col(Decision.stage), filters.stage),
+        )
         if filters.decided_after is not None:
             stmt = stmt.where(col(Decision.decided_at) > filters.decided_after)
         return list(self.session.execute(keyset(stmt, Decision, after, limit)).scalars())

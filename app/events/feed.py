@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,14 +123,22 @@ def read_events(
 ) -> tuple[list[Event], FeedPosition]:
     """Up to ``limit`` visible events after ``after`` and the position to continue from."""
     stmt = _feed_select(session, (Event,), audiences, after, limit=limit, types=types)
-    events: list[Event] = []
-    last = after
-    for event, xid, position in session.execute(stmt):
+    rows, last = _once_each(session.execute(stmt), after)
+    return [event for event, _, _ in rows], last
+
+
+def _once_each(rows: Iterable[Any], after: FeedPosition) -> tuple[list[Any], FeedPosition]:
+    """Feed rows (ending in xid, position) with each event once, and the position the
+    last of them leaves the feed at: an event reached through two audiences comes in
+    adjacent rows."""
+    distinct, last = [], after
+    for row in rows:
+        xid, position = row[-2], row[-1]
         if last.position == position and last.xid == xid:
             continue  # the same event reached through two audiences
-        events.append(event)
+        distinct.append(row)
         last = FeedPosition(xid, position)
-    return events, last
+    return distinct, last
 
 
 _ITEM_COLUMNS = (
@@ -160,18 +169,14 @@ def read_items_json(
     (the fields of ``event_item``), from plain rows rather than ORM objects."""
     stmt = _feed_select(session, _ITEM_COLUMNS, audiences, after, limit=limit, types=types)
     items: list[bytes] = []
-    last = after
-    rows = session.connection().execute(stmt).all()
-    for id_, type_, occurred_at, resource_type, resource_id, data, xid, position in rows:
-        if last.position == position and last.xid == xid:
-            continue  # the same event reached through two audiences
+    rows, last = _once_each(session.connection().execute(stmt), after)
+    for id_, type_, occurred_at, resource_type, resource_id, data, _, _ in rows:
         head = to_json(
             {"id": _uuid_text(id_), "type": type_,
              "occurred_at": _instant_text(occurred_at),
              "resource_type": resource_type, "resource_id": _uuid_text(resource_id)}
         )  # fmt: skip
         items.append(head[:-1] + b',"data":' + data.encode() + b"}")
-        last = FeedPosition(xid, position)
     return items, last
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from app.auth.principal import Caller
-from app.core.pagination import keyset
+from app.core.pagination import keyset, where_equal
 from app.models import Referral, ReferralStatusChange, Victim
 from app.models.referrals import OPEN_STATUSES
 from app.referrals.access import readable_referrals, readable_referrals_of
@@ -79,12 +79,12 @@ class ReferralRepository:
             stmt = select(Referral).where(col(Referral.from_agency_id) == caller.agency_id)
         else:
             stmt = select(Referral).where(readable_referrals(caller))
-        if filters.status is not None:
-            stmt = stmt.where(col(Referral.status) == filters.status)
-        if filters.purpose is not None:
-            stmt = stmt.where(col(Referral.purpose) == filters.purpose)
-        if filters.victim_id is not None:
-            stmt = stmt.where(col(Referral.victim_id) == filters.victim_id)
+        stmt = where_equal(
+            stmt,
+            (col(Referral.status), filters.status),
+            (col(Referral.purpose), filters.purpose),
+            (col(Referral.victim_id), filters.victim_id),
+        )
         if filters.overdue_at is not None:
             stmt = stmt.where(
                 col(Referral.decision_due_at) < filters.overdue_at,

@@ -55,11 +55,14 @@ def _require_identity_scope(caller: Caller, data: VictimFields | VictimUpdate) -
         raise IdentityScopeRequired()
 
 
-def _derive_age(victim: Victim, date_of_birth: date | None) -> None:
-    age = derived.age_at_registration(date_of_birth, victim.age_estimate, _today())
-    victim.age_at_registration = age
-    victim.age_band = derived.age_band(age)
-    victim.is_child = derived.is_child(age)
+def _age_fields(date_of_birth: date | None, age_estimate: int | None) -> dict[str, Any]:
+    """The columns derived from the age (registration and every change that moves it)."""
+    age = derived.age_at_registration(date_of_birth, age_estimate, _today())
+    return {
+        "age_at_registration": age,
+        "age_band": derived.age_band(age),
+        "is_child": derived.is_child(age),
+    }
 
 
 def _new_victim(
@@ -90,7 +93,6 @@ def _new_victim_row(
     encryption and the INSERT together."""
     victim_id = new_id()
     ciphertext = seal(keyring, victim_id, data.identity, data.date_of_birth)
-    age = derived.age_at_registration(data.date_of_birth, data.age_estimate, _today())
     now = utcnow()
     return {
         "id": victim_id,
@@ -100,9 +102,7 @@ def _new_victim_row(
         "external_ref": data.external_ref,
         "sex": data.sex.value,
         "age_estimate": data.age_estimate,
-        "age_at_registration": age,
-        "age_band": derived.age_band(age),
-        "is_child": derived.is_child(age),
+        **_age_fields(data.date_of_birth, data.age_estimate),
         "nationality": data.nationality,
         "languages": list(data.languages),
         "exploitation_types": [e.value for e in data.exploitation_types],
@@ -345,10 +345,7 @@ def _identity_and_age_changes(
         changes["identity_ciphertext"] = ciphertext
         changes["identity_key_version"] = keyring.current_version if ciphertext else None
     estimate = data.age_estimate if "age_estimate" in fields else victim.age_estimate
-    age = derived.age_at_registration(date_of_birth, estimate, _today())
-    changes.update(
-        age_at_registration=age, age_band=derived.age_band(age), is_child=derived.is_child(age)
-    )
+    changes.update(_age_fields(date_of_birth, estimate))
     return changes
 
 

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-slow lint format openapi migrate demo bench clean
+.PHONY: run test test-slow lint format openapi migrate demo bench bench-floor clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ openapi: $(STAMP)
 ## Benchmarks: hot paths as ratios to /healthz (see README, Performance).
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench
+
+## Where a read's time goes, layer by layer, as ratios to /healthz (README, Performance).
+bench-floor: $(STAMP)
+	$(BIN)/python -m tests.benchmarks.floor
 
 migrate: $(STAMP)
 	$(BIN)/referral-api db upgrade

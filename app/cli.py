@@ -99,20 +99,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     settings.check_production_secrets()
-    uvicorn.run(
-        "app.main:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        # Longer than the idle timeout of common load balancers (60 s), so that the
-        # balancer, not this server, closes idle connections: a server-side close racing
-        # a client's next request on the same connection loses that request.
-        timeout_keep_alive=75,
-    )
+    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
+                **SERVER_OPTIONS)  # fmt: skip
     return 0
+
+
+# How ``serve`` runs uvicorn (the benchmarks serve their probe app with the same options).
+SERVER_OPTIONS: dict[str, Any] = {
+    "log_config": None,  # logging is configured by the app (JSON lines, no personal data)
+    "access_log": False,  # the app logs each request itself, with its request id
+    "proxy_headers": True,
+    # Longer than the idle timeout of common load balancers (60 s), so that the balancer,
+    # not this server, closes idle connections: a server-side close racing a client's next
+    # request on the same connection loses that request.
+    "timeout_keep_alive": 75,
+}
 
 
 def cmd_identity_rotate(settings: Settings, args: argparse.Namespace) -> int:

@@ -262,28 +262,33 @@ def measure(name: str, url: str, headers: dict[str, str], seconds: int, connecti
 QUIESCE_SECONDS = 2
 
 
-def pull_events(base: str, auth: dict[str, str], page: int = 500) -> Result:
+def pull_events(base: str, auth: dict[str, str], page: int = 500, times: int = 5) -> Result:
     """A government system catching up: the whole feed from the start, pages of 500.
 
     Reported as events per second (the ratio column compares it with /healthz requests
-    per second, as the performance issue asks).
+    per second, as the performance issue asks). One pull of 10,000 events is ~20
+    requests and a fraction of a second, so a single pause (a checkpoint, a collection)
+    moved the figure by a third: the feed is pulled ``times`` times and the median
+    pull reported, with the median page latency over all pulls.
     """
-    pulled, cursor, latencies = 0, None, []
-    started = time.perf_counter()
+    rates, latencies, pulled = [], [], 0
     with httpx.Client(timeout=60) as client:
-        while True:
-            params: dict[str, str | int] = {"limit": page}
-            if cursor:
-                params["after"] = cursor
-            t = time.perf_counter()
-            body = client.get(f"{base}/v1/events", params=params, headers=auth).json()
-            latencies.append((time.perf_counter() - t) * 1000)
-            if not body["items"]:
-                break
-            pulled += len(body["items"])
-            cursor = body["next_cursor"]
-    elapsed = time.perf_counter() - started
-    return Result(f"{pulled:,} events", pulled / elapsed,
+        for _ in range(times):
+            pulled, cursor = 0, None
+            started = time.perf_counter()
+            while True:
+                params: dict[str, str | int] = {"limit": page}
+                if cursor:
+                    params["after"] = cursor
+                t = time.perf_counter()
+                body = client.get(f"{base}/v1/events", params=params, headers=auth).json()
+                latencies.append((time.perf_counter() - t) * 1000)
+                if not body["items"]:
+                    break
+                pulled += len(body["items"])
+                cursor = body["next_cursor"]
+            rates.append(pulled / (time.perf_counter() - started))
+    return Result(f"{pulled:,} events, median of {times} pulls", statistics.median(rates),
                   statistics.median(latencies))  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -181,3 +182,43 @@ def test_a_rolled_back_change_leaves_no_event(
     with pytest.raises(RuntimeError):
         register_then_fail()
     assert poll(client, ngo, cursor)["items"] == []
+
+
+def test_feed_items_are_the_events_as_the_model_encodes_them(
+    app: FastAPI, client: TestClient, ngo: Partner
+) -> None:
+    """The page's items, built from plain rows without parsing ids or instants, are byte
+    for byte what encoding ``event_item`` of the ORM events gives, for an instant with a
+    fraction of a second and one without (``isoformat`` leaves a zero fraction out)."""
+    from datetime import UTC, datetime
+
+    from pydantic_core import to_json
+    from sqlalchemy import update
+
+    from app.events import feed
+    from app.models import Event
+
+    for _ in range(3):
+        register_victim(client, ngo)
+    with app.state.database.session() as session:
+        audiences = feed.audiences_of(session, ngo.agency_id)
+        first = feed.read_events(session, audiences, feed.START, limit=1, types=None)[0][0]
+        session.execute(
+            update(Event)
+            .where(Event.id == first.id)  # type: ignore[arg-type]
+            .values(occurred_at=datetime(2026, 11, 20, 8, 30, tzinfo=UTC))
+        )
+    with app.state.database.session(write=False) as session:
+        events, last = feed.read_events(session, audiences, feed.START, limit=100, types=None)
+        items, fast_last = feed.read_items_json(
+            session, audiences, feed.START, limit=100, types=None
+        )
+
+    assert len(events) >= 3 and fast_last == last
+    # Parsed: only ``data`` differs in bytes (spliced as stored, with json.dumps's spaces).
+    assert [json.loads(i) for i in items] == [
+        json.loads(to_json(feed.event_item(e))) for e in events
+    ]
+    assert all(b'"occurred_at":"' in i and b'Z","resource_type"' in i for i in items)
+    stamps = [feed.event_item(e)["occurred_at"] for e in events]
+    assert any(s.microsecond == 0 for s in stamps) and any(s.microsecond for s in stamps)

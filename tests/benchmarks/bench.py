@@ -288,7 +288,7 @@ def pull_events(base: str, auth: dict[str, str], page: int = 500, times: int = 5
                 pulled += len(body["items"])
                 cursor = body["next_cursor"]
             rates.append(pulled / (time.perf_counter() - started))
-    spread = f"{min(rates):,.0f}–{max(rates):,.0f}/s"
+    spread = f"{min(rates):,.0f} to {max(rates):,.0f}/s"
     return Result(f"{pulled:,} events; median of {times} pulls, {spread}",
                   statistics.median(rates), statistics.median(latencies))  # fmt: skip
 

@@ -17,12 +17,14 @@ probe routes added here only, never in the app:
 - ``/v1/_probe/victims``: the victim list's page, consents, decryption and rendering; the
   real ``/v1/victims?limit=50`` adds its 50 audit entries.
 
-Usage: ``.venv/bin/python -m tests.benchmarks.floor [--seconds S] [--connections C]``.
+Usage: ``.venv/bin/python -m tests.benchmarks.floor [--seconds S] [--connections C]``;
+SQLite by default, PostgreSQL when ``REFERRALS_BENCH_DATABASE_URL`` is set (as ``make bench``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -131,10 +133,15 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
         data_dir = Path(tmp)
-        settings = _settings(data_dir, f"sqlite:///{data_dir / 'b.db'}")
+        url = os.environ.get("REFERRALS_BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'b.db'}"
+        settings = _settings(data_dir, url)
+        if not settings.is_sqlite:
+            from tests.conftest import reset_postgres
+
+            reset_postgres(url)
         from app.core.migrations import upgrade
 
-        upgrade(settings.database_url)
+        upgrade(url)
         seeded = seed(settings)
         print(f"registering {VICTIMS:,} victims ...", file=sys.stderr)
         register_people(settings, seeded, 0, VICTIMS)
@@ -181,7 +188,8 @@ def main() -> int:
                 server.wait(timeout=30)
 
     floor = results[0][1].rps
-    print(f"\nSQLite, {VICTIMS:,} victims, {args.connections} connections, "
+    database = "SQLite" if settings.is_sqlite else "PostgreSQL"
+    print(f"\n{database}, {VICTIMS:,} victims, {args.connections} connections, "
           f"{args.seconds} s per step, one server process")  # fmt: skip
     print("| step | requests/s | ÷ `/healthz` | ms per request |\n|---|---:|---:|---:|")
     for label, r in results:

@@ -86,3 +86,51 @@ def test_sqlite_counters_live_beside_the_database_and_are_shared(tmp_path: Path)
     assert other.peek("api:x", window) == 0
     one.close()
     other.close()
+
+
+def test_database_counters_lose_at_most_one_hit_when_their_connections_drop(
+    settings: Settings,
+) -> None:
+    """PostgreSQL counters skip the pool's pre-ping (a round trip a request): when the
+    database drops their connections (a restart, a failover), the next hit may fail,
+    which the limiter lets through, and counting resumes on a new connection."""
+    if settings.is_sqlite:
+        pytest.skip("the database counters run on PostgreSQL (SQLite keeps a side file)")
+    import time
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from app.core.ratelimit import (
+        COUNTERS_APPLICATION_NAME,
+        DatabaseCounters,
+        Window,
+        _counters_engine,
+    )
+
+    counters = DatabaseCounters(_counters_engine(settings))
+    window = Window.containing(int(time.time()), WINDOW)
+    bucket = f"api:{uuid.uuid4()}"
+    try:
+        assert counters.hit(bucket, window) == 1
+        admin = create_engine(settings.database_url)
+        with admin.connect() as conn:
+            dropped = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND datname = current_database()"
+                ),
+                {"name": COUNTERS_APPLICATION_NAME},
+            ).scalar_one()
+        admin.dispose()
+        assert dropped >= 1
+        outcomes: list[int | None] = []
+        for _ in range(3):
+            try:
+                outcomes.append(counters.hit(bucket, window))
+            except OperationalError:
+                outcomes.append(None)
+        assert outcomes in ([None, 2, 3], [2, 3, 4])
+    finally:
+        counters.close()

@@ -178,6 +178,10 @@ def make_counters(settings: Settings) -> Counters:
     return DatabaseCounters(_counters_engine(settings))
 
 
+# How the counters' connections appear in pg_stat_activity.
+COUNTERS_APPLICATION_NAME = "referrals-rate-counters"
+
+
 def _counters_engine(settings: Settings) -> Engine:
     """An engine of its own for the counters, whose commits skip the fsync (counts need
     none; the requests' own transactions use the main engine)."""
@@ -201,10 +205,6 @@ def _counters_engine(settings: Settings) -> Engine:
             "application_name": COUNTERS_APPLICATION_NAME,
         },
     )
-
-
-# How the counters' connections appear in pg_stat_activity.
-COUNTERS_APPLICATION_NAME = "referrals-rate-counters"
 
 
 class DatabaseCounters:

@@ -127,19 +127,20 @@ def _feed_statement(columns: tuple[Any, ...], dialect: str, by_type: bool) -> Se
 
 def _feed_select(
     session: Session,
-    name: str,
-    columns: tuple[Any, ...],
+    reading: str,
     audiences: list[str],
     after: FeedPosition,
     *,
     limit: int,
     types: list[str] | None,
 ) -> tuple[Select[Any], dict[str, Any]]:
-    """The statement and parameters for up to ``limit`` visible events after ``after``."""
-    shape = (name, session.get_bind().dialect.name, bool(types))
+    """The statement and parameters for up to ``limit`` visible events after ``after``;
+    ``reading`` names what each row carries (``_READINGS``)."""
+    shape = (reading, session.get_bind().dialect.name, bool(types))
     stmt = _FEED_STATEMENTS.get(shape)
     if stmt is None:
-        stmt = _FEED_STATEMENTS[shape] = _feed_statement(columns, shape[1], shape[2])
+        stmt = _feed_statement(_READINGS[reading], shape[1], shape[2])
+        _FEED_STATEMENTS[shape] = stmt
     params: dict[str, Any] = {
         "audiences": audiences,
         "after_xid": after.xid,
@@ -160,9 +161,7 @@ def read_events(
     types: list[str] | None,
 ) -> tuple[list[Event], FeedPosition]:
     """Up to ``limit`` visible events after ``after`` and the position to continue from."""
-    stmt, params = _feed_select(
-        session, "events", (Event,), audiences, after, limit=limit, types=types
-    )
+    stmt, params = _feed_select(session, "events", audiences, after, limit=limit, types=types)
     rows, last = _once_each(session.execute(stmt, params), after)
     return [event for event, _, _ in rows], last
 
@@ -197,6 +196,10 @@ _ITEM_COLUMNS = (
     cast(col(Event.data), Text),
 )
 
+# What a feed statement selects before (xid, position): mapped events (the webhook
+# worker) or the columns of a page's JSON items.
+_READINGS: dict[str, tuple[Any, ...]] = {"events": (Event,), "items": _ITEM_COLUMNS}
+
 
 def read_items_json(
     session: Session,
@@ -208,9 +211,7 @@ def read_items_json(
 ) -> tuple[list[bytes], FeedPosition]:
     """``read_events`` for the feed page: each event already encoded as its JSON item
     (the fields of ``event_item``), from plain rows rather than ORM objects."""
-    stmt, params = _feed_select(
-        session, "items", _ITEM_COLUMNS, audiences, after, limit=limit, types=types
-    )
+    stmt, params = _feed_select(session, "items", audiences, after, limit=limit, types=types)
     items: list[bytes] = []
     rows, last = _once_each(session.connection().execute(stmt, params).all(), after)
     for id_, type_, occurred_at, resource_type, resource_id, data, _, _ in rows:

@@ -135,6 +135,40 @@ def seed(settings: Settings) -> Seeded:
         database.dispose()
 
 
+def prepare_database(data_dir: Path) -> Settings:
+    """Settings for a bench run and an empty database at the head migration: SQLite in
+    ``data_dir``, or the PostgreSQL database of ``REFERRALS_BENCH_DATABASE_URL`` (reset)."""
+    url = os.environ.get("REFERRALS_BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'b.db'}"
+    settings = _settings(data_dir, url)
+    if not settings.is_sqlite:
+        from tests.conftest import reset_postgres
+
+        reset_postgres(url)
+    upgrade(url)
+    return settings
+
+
+def wait_until_up(base: str) -> None:
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def bearer(base: str, seeded: Seeded) -> dict[str, str]:
+    """The Authorization header of a fresh token for the seeded client."""
+    token = httpx.post(
+        f"{base}/v1/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(seeded.client_id, seeded.secret),
+    ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _person(n: int) -> VictimCreate:
     return VictimCreate(
         sex="female" if n % 2 else "male",  # type: ignore[arg-type]
@@ -372,13 +406,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         data_dir = Path(tmp)
-        url = os.environ.get("REFERRALS_BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'b.db'}"
-        settings = _settings(data_dir, url)
-        if not settings.is_sqlite:
-            from tests.conftest import reset_postgres
-
-            reset_postgres(url)
-        upgrade(url)
+        settings = prepare_database(data_dir)
         seeded = seed(settings)
         print(f"registering {args.base:,} victims ...", file=sys.stderr)
         base_seconds = register_people(settings, seeded, 0, args.base)
@@ -393,18 +421,8 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         s, c = args.seconds, args.connections
         try:
-            for _ in range(100):
-                try:
-                    if httpx.get(f"{base}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            token = httpx.post(
-                f"{base}/v1/oauth/token",
-                data={"grant_type": "client_credentials"},
-                auth=(seeded.client_id, seeded.secret),
-            ).json()["access_token"]
-            auth = {"Authorization": f"Bearer {token}"}
+            wait_until_up(base)
+            auth = bearer(base, seeded)
             referral_id = make_referral(base, auth, seeded)
             healthz = measure("GET /healthz", f"{base}/healthz", {}, s, c)
             victim_list = measure("list", f"{base}/v1/victims?limit=50", auth, s, c)

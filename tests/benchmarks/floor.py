@@ -24,15 +24,12 @@ SQLite by default, PostgreSQL when ``REFERRALS_BENCH_DATABASE_URL`` is set (as `
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 from fastapi import APIRouter, FastAPI, Request, Response, Security
 
 # Module level: FastAPI resolves the routes' string annotations in this module's globals.
@@ -48,12 +45,14 @@ from tests.benchmarks.bench import (
     Result,
     _env,
     _free_port,
-    _settings,
+    bearer,
     make_referral,
     measure,
+    prepare_database,
     register_people,
     seed,
     settle,
+    wait_until_up,
 )
 
 VICTIMS = 10_000
@@ -108,17 +107,6 @@ def serve(port: int) -> None:
                 port=port, workers=1, **SERVER_OPTIONS)  # fmt: skip
 
 
-def _wait_until_up(base: str) -> None:
-    for _ in range(200):
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the probe server did not start")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
@@ -133,15 +121,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
         data_dir = Path(tmp)
-        url = os.environ.get("REFERRALS_BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'b.db'}"
-        settings = _settings(data_dir, url)
-        if not settings.is_sqlite:
-            from tests.conftest import reset_postgres
-
-            reset_postgres(url)
-        from app.core.migrations import upgrade
-
-        upgrade(url)
+        settings = prepare_database(data_dir)
         seeded = seed(settings)
         print(f"registering {VICTIMS:,} victims ...", file=sys.stderr)
         register_people(settings, seeded, 0, VICTIMS)
@@ -155,13 +135,8 @@ def main() -> int:
                 env=_env(settings), stdout=log, stderr=log,
             )  # fmt: skip
             try:
-                _wait_until_up(base)
-                token = httpx.post(
-                    f"{base}/v1/oauth/token",
-                    data={"grant_type": "client_credentials"},
-                    auth=(seeded.client_id, seeded.secret),
-                ).json()["access_token"]
-                auth = {"Authorization": f"Bearer {token}"}
+                wait_until_up(base)
+                auth = bearer(base, seeded)
                 referral_id = make_referral(base, auth, seeded)
                 steps = [
                     ("`GET /healthz` (the floor)", "/healthz"),

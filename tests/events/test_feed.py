@@ -187,9 +187,10 @@ def test_a_rolled_back_change_leaves_no_event(
 def test_feed_items_are_the_events_as_the_model_encodes_them(
     app: FastAPI, client: TestClient, ngo: Partner
 ) -> None:
-    """The page's items, built from plain rows without parsing ids or instants, are byte
-    for byte what encoding ``event_item`` of the ORM events gives, for an instant with a
-    fraction of a second and one without (``isoformat`` leaves a zero fraction out)."""
+    """The page's items, built from plain rows without parsing ids or instants, are what
+    encoding ``event_item`` of the ORM events gives (pydantic's encoding, as every other
+    response), for an instant with a fraction of a second and one without (a zero
+    fraction is left out)."""
     from datetime import UTC, datetime
 
     from pydantic_core import to_json

@@ -106,10 +106,11 @@ def test_database_counters_lose_at_most_one_hit_when_their_connections_drop(
         COUNTERS_APPLICATION_NAME,
         DatabaseCounters,
         Window,
-        _counters_engine,
+        make_counters,
     )
 
-    counters = DatabaseCounters(_counters_engine(settings))
+    counters = make_counters(settings)
+    assert isinstance(counters, DatabaseCounters)
     window = Window.containing(int(time.time()), WINDOW)
     bucket = f"api:{uuid.uuid4()}"
     try:
